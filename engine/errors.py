@@ -1,0 +1,228 @@
+"""The errors a flow raises. Every one says what went wrong and what to do next.
+
+::
+
+    CognitoFlowError
+    ├── InvalidInputError              bad input, caught before any call; the flow keeps its step
+    │   └── InvalidAnswerError         the answer does not fit the current step
+    ├── InvalidStateError              the call does not fit the flow's state (e.g. no sign-in)
+    │   └── UserAlreadyAuthenticatedError
+    ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
+    └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
+        ├── NotAuthorizedException
+        │   └── SessionExpiredError    the Cognito session is gone: the flow is SIGNED_OUT
+        ├── CodeMismatchException, ExpiredCodeException, InvalidPasswordException, ...
+        └── (one class per Cognito error code below; others are plain ServiceError)
+
+No message or repr here ever holds a password, code, session or token: messages are
+built from step names, field names and Cognito's own (secret-free) messages.
+"""
+
+from __future__ import annotations
+
+from cognitoflow.transports.base import CognitoError
+
+__all__ = [
+    "CodeMismatchException",
+    "CognitoFlowError",
+    "EnableSoftwareTokenMFAException",
+    "ExpiredCodeException",
+    "InvalidAnswerError",
+    "InvalidInputError",
+    "InvalidParameterException",
+    "InvalidPasswordException",
+    "InvalidStateError",
+    "LimitExceededException",
+    "MFAMethodNotFoundException",
+    "NotAuthorizedException",
+    "PasswordResetRequiredException",
+    "ResourceNotFoundException",
+    "ServiceError",
+    "SessionExpiredError",
+    "SoftwareTokenMFANotFoundException",
+    "TooManyFailedAttemptsException",
+    "TooManyRequestsException",
+    "UnexpectedChallengeError",
+    "UserAlreadyAuthenticatedError",
+    "UserNotConfirmedException",
+    "UserNotFoundException",
+    "UsernameExistsException",
+    "service_error",
+]
+
+
+class CognitoFlowError(Exception):
+    """Base of every error this library raises.
+
+    Attributes:
+        recovery_suggestion: what the caller can do next.
+    """
+
+    def __init__(self, message: str, recovery_suggestion: str = "") -> None:
+        text = f"{message} {recovery_suggestion}".strip()
+        super().__init__(text)
+        self.recovery_suggestion = recovery_suggestion
+
+
+class InvalidInputError(CognitoFlowError, ValueError):
+    """An argument is empty or malformed; nothing was sent and the flow is unchanged.
+
+    Attributes:
+        field: the argument at fault (``username``, ``password``, ``challenge_response``, ...).
+    """
+
+    def __init__(self, field: str, message: str, recovery_suggestion: str = "") -> None:
+        super().__init__(message, recovery_suggestion)
+        self.field = field
+
+
+class InvalidAnswerError(InvalidInputError):
+    """The answer to ``confirm_sign_in`` does not fit the current step; the step is kept."""
+
+
+class InvalidStateError(CognitoFlowError):
+    """The call does not fit the flow's current state; the state is unchanged."""
+
+
+class UserAlreadyAuthenticatedError(InvalidStateError):
+    """``sign_in`` on a flow that is already signed in."""
+
+
+class UnexpectedChallengeError(CognitoFlowError):
+    """Cognito returned a challenge this library does not know how to answer."""
+
+
+class ServiceError(CognitoFlowError):
+    """Cognito refused a request.
+
+    Attributes:
+        code: Cognito's error code, e.g. ``NotAuthorizedException``.
+        message: Cognito's message, unchanged.
+        operation: the Cognito operation that failed.
+    """
+
+    def __init__(
+        self, code: str, message: str, operation: str = "", recovery_suggestion: str = ""
+    ) -> None:
+        super().__init__(f"{code}: {message}", recovery_suggestion)
+        self.code = code
+        self.message = message
+        self.operation = operation
+
+
+class NotAuthorizedException(ServiceError):
+    """Wrong credentials, a disabled user, or a session Cognito no longer accepts."""
+
+
+class SessionExpiredError(NotAuthorizedException):
+    """The Cognito session expired or was already used; the flow is back at ``SIGNED_OUT``."""
+
+
+class CodeMismatchException(ServiceError):
+    """A wrong code; the step is kept, so the right code can be sent again."""
+
+
+class ExpiredCodeException(ServiceError):
+    """The code expired or was never sent."""
+
+
+class InvalidPasswordException(ServiceError):
+    """The password breaks the pool's policy; the step is kept."""
+
+
+class InvalidParameterException(ServiceError):
+    """Cognito rejected a parameter."""
+
+
+class UserNotFoundException(ServiceError):
+    """No such user (only when the app client does not hide it)."""
+
+
+class UserNotConfirmedException(ServiceError):
+    """The user has not confirmed sign-up."""
+
+
+class PasswordResetRequiredException(ServiceError):
+    """The user must reset the password."""
+
+
+class UsernameExistsException(ServiceError):
+    """Sign-up with a username that is taken."""
+
+
+class LimitExceededException(ServiceError):
+    """A per-user limit was hit; try again later."""
+
+
+class TooManyRequestsException(ServiceError):
+    """Cognito throttled the request."""
+
+
+class TooManyFailedAttemptsException(ServiceError):
+    """Too many wrong codes."""
+
+
+class MFAMethodNotFoundException(ServiceError):
+    """MFA is required but the user has no method, and none can be set up during sign-in."""
+
+
+class SoftwareTokenMFANotFoundException(ServiceError):
+    """TOTP was answered but the user has no authenticator set up."""
+
+
+class EnableSoftwareTokenMFAException(ServiceError):
+    """The code given while setting up an authenticator app was wrong."""
+
+
+class ResourceNotFoundException(ServiceError):
+    """Unknown user pool, app client or device."""
+
+
+_SUGGESTIONS: dict[str, str] = {
+    "NotAuthorizedException": "Check the username and password, then call sign_in again.",
+    "CodeMismatchException": "Check the code and call confirm_sign_in again with the right one.",
+    "ExpiredCodeException": "Request a new code and try again.",
+    "InvalidPasswordException": "Choose a password that meets the user pool's password policy.",
+    "UserNotFoundException": "Check the username, or sign the user up first.",
+    "UsernameExistsException": "Choose another username, or sign in as that user.",
+    "LimitExceededException": "Wait a while before trying again.",
+    "TooManyRequestsException": "Slow down and try again.",
+    "TooManyFailedAttemptsException": "Wait a while, then request a new code.",
+    "MFAMethodNotFoundException": (
+        "Give the user a phone number or an MFA method the pool can set up, then sign in again."
+    ),
+    "SoftwareTokenMFANotFoundException": "Set up an authenticator app for the user first.",
+    "EnableSoftwareTokenMFAException": "Enter the current code from the authenticator app.",
+    "ResourceNotFoundException": "Check the user pool id and the app client id.",
+}
+
+_CLASSES: dict[str, type[ServiceError]] = {
+    cls.__name__: cls
+    for cls in (
+        NotAuthorizedException,
+        CodeMismatchException,
+        ExpiredCodeException,
+        InvalidPasswordException,
+        InvalidParameterException,
+        UserNotFoundException,
+        UserNotConfirmedException,
+        PasswordResetRequiredException,
+        UsernameExistsException,
+        LimitExceededException,
+        TooManyRequestsException,
+        TooManyFailedAttemptsException,
+        MFAMethodNotFoundException,
+        SoftwareTokenMFANotFoundException,
+        EnableSoftwareTokenMFAException,
+        ResourceNotFoundException,
+    )
+}
+
+
+def service_error(error: CognitoError, recovery_suggestion: str | None = None) -> ServiceError:
+    """The typed error for a Cognito error code (plain :class:`ServiceError` if unknown)."""
+    cls = _CLASSES.get(error.code, ServiceError)
+    suggestion = (
+        recovery_suggestion if recovery_suggestion is not None else _SUGGESTIONS.get(error.code, "")
+    )
+    return cls(error.code, error.message, error.operation, suggestion)

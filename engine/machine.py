@@ -1,0 +1,195 @@
+"""The sign-in machine: states and transitions only, no I/O.
+
+States are :class:`FlowState` members (Amplify's step names, plus ``SIGNED_OUT`` and the
+reset-password step). Events are named after what Cognito answered
+(``sms_mfa_required``, ``authenticated``, ``code_mismatch``, ...) or, for the few local
+moves that need no call, after the user's choice (``totp_setup_chosen``), so the diagram
+reads as the protocol. Retries are visible self-transitions. Guards are pure functions
+of the event's data. An event the current state does not accept raises
+``TransitionNotAllowed`` and leaves the state as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from statemachine import State, StateChart
+from statemachine.states import States
+from statemachine.transition_list import TransitionList
+
+from .steps import FlowState
+
+__all__ = ["CHALLENGE_STATES", "SignInMachine"]
+
+
+def _into(sources: Iterable[State], target: State, **options: Any) -> TransitionList:
+    """One transition from each source to ``target``."""
+    result: TransitionList | None = None
+    for source in sources:
+        transition = source.to(target, **options)
+        result = transition if result is None else result | transition
+    assert result is not None
+    return result
+
+
+def _retry(states: Iterable[State]) -> TransitionList:
+    """A visible self-transition on each state."""
+    result: TransitionList | None = None
+    for state in states:
+        transition = state.to.itself()  # type: ignore[no-untyped-call]
+        result = transition if result is None else result | transition
+    assert result is not None
+    return result
+
+
+class SignInMachine(StateChart):  # type: ignore[type-arg]
+    """Amplify's multi-step sign-in, as states and guarded transitions."""
+
+    allow_event_without_transition = False
+    catch_errors_as_events = False
+
+    s = States.from_enum(FlowState, initial=FlowState.SIGNED_OUT, use_enum_instance=False)
+
+    _signed_out = s.SIGNED_OUT
+    _sms = s.CONFIRM_SIGN_IN_WITH_SMS_CODE
+    _email = s.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    _totp = s.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    _mfa_selection = s.CONTINUE_SIGN_IN_WITH_MFA_SELECTION
+    _setup_selection = s.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    _totp_setup = s.CONTINUE_SIGN_IN_WITH_TOTP_SETUP
+    _email_setup = s.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP
+    _first_factor = s.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION
+    _password = s.CONFIRM_SIGN_IN_WITH_PASSWORD
+    _custom = s.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE
+    _new_password = s.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED
+    _confirm_sign_up = s.CONFIRM_SIGN_UP
+    _reset = s.RESET_PASSWORD
+    _confirm_reset = s.CONFIRM_RESET_PASSWORD_WITH_CODE
+    _done = s.DONE
+
+    # Where a password (or custom) first factor can lead: the states Cognito may answer
+    # from after the password was checked.
+    _after_first_factor = (_signed_out, _new_password, _custom, _password)
+
+    # -- Cognito's answers ---------------------------------------------------------
+    authenticated = _into(
+        (
+            _signed_out,
+            _sms,
+            _email,
+            _totp,
+            _new_password,
+            _totp_setup,
+            _custom,
+            _password,
+            _first_factor,
+        ),
+        _done,
+    )
+    new_password_required = _into((_signed_out, _custom, _password), _new_password)
+    sms_mfa_required = _into((*_after_first_factor, _mfa_selection), _sms)
+    totp_required = _into((*_after_first_factor, _mfa_selection), _totp)
+    email_otp_required = _into(
+        (*_after_first_factor, _mfa_selection, _email_setup, _first_factor), _email
+    )
+    sms_otp_required = _into((_signed_out, _first_factor), _sms)
+    mfa_selection_required = _into(_after_first_factor, _mfa_selection)
+    mfa_setup_required = (
+        _into(_after_first_factor, _setup_selection, cond="offers_totp_and_email")
+        | _into(_after_first_factor, _totp_setup, cond="offers_totp_only")
+        | _into(_after_first_factor, _email_setup, cond="offers_email_only")
+    )
+    custom_challenge = _into((_signed_out, _custom), _custom)
+    first_factor_selection_required = _signed_out.to(_first_factor)
+    user_not_confirmed = _into((_signed_out, _password), _confirm_sign_up)
+    password_reset_required = _into((_signed_out, _password), _reset)
+
+    # -- the user's choices that need no call to Cognito ---------------------------
+    totp_setup_chosen = _setup_selection.to(_totp_setup)
+    email_setup_chosen = _setup_selection.to(_email_setup)
+    password_factor_chosen = _first_factor.to(_password)
+
+    # -- retries: Cognito said no, the step stays ----------------------------------
+    code_mismatch = _retry((_sms, _email, _totp, _totp_setup, _confirm_sign_up, _confirm_reset))
+    password_rejected = _retry((_new_password, _confirm_reset))
+
+    # -- the Cognito session is gone -----------------------------------------------
+    session_ended = _into(
+        (
+            _sms,
+            _email,
+            _totp,
+            _mfa_selection,
+            _setup_selection,
+            _totp_setup,
+            _email_setup,
+            _first_factor,
+            _password,
+            _custom,
+            _new_password,
+        ),
+        _signed_out,
+    )
+
+    # -- sign-up and password reset ------------------------------------------------
+    sign_up_code_sent = _into((_signed_out, _confirm_sign_up), _confirm_sign_up)
+    sign_up_confirmed = _into((_signed_out, _confirm_sign_up), _signed_out)
+    reset_code_sent = _into((_signed_out, _reset, _confirm_reset), _confirm_reset)
+    password_reset = _confirm_reset.to(_signed_out)
+
+    # -- leaving -------------------------------------------------------------------
+    sign_out = _into(
+        (
+            _sms,
+            _email,
+            _totp,
+            _mfa_selection,
+            _setup_selection,
+            _totp_setup,
+            _email_setup,
+            _first_factor,
+            _password,
+            _custom,
+            _new_password,
+            _confirm_sign_up,
+            _reset,
+            _confirm_reset,
+            _done,
+        ),
+        _signed_out,
+    )
+
+    # The short names above are for this declaration only: the metaclass must see each
+    # state once, under its enum name.
+    del _signed_out, _sms, _email, _totp, _mfa_selection, _setup_selection, _totp_setup
+    del _email_setup, _first_factor, _password, _custom, _new_password, _confirm_sign_up
+    del _reset, _confirm_reset, _done, _after_first_factor
+
+    # -- guards (pure functions of the event data) ---------------------------------
+    def offers_totp_and_email(self, setup_types: Sequence[str] = ()) -> bool:
+        return "TOTP" in setup_types and "EMAIL" in setup_types
+
+    def offers_totp_only(self, setup_types: Sequence[str] = ()) -> bool:
+        return "TOTP" in setup_types and "EMAIL" not in setup_types
+
+    def offers_email_only(self, setup_types: Sequence[str] = ()) -> bool:
+        return "EMAIL" in setup_types and "TOTP" not in setup_types
+
+
+CHALLENGE_STATES = frozenset(
+    {
+        FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE,
+        FlowState.CONFIRM_SIGN_IN_WITH_EMAIL_CODE,
+        FlowState.CONFIRM_SIGN_IN_WITH_TOTP_CODE,
+        FlowState.CONTINUE_SIGN_IN_WITH_MFA_SELECTION,
+        FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION,
+        FlowState.CONTINUE_SIGN_IN_WITH_TOTP_SETUP,
+        FlowState.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP,
+        FlowState.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION,
+        FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD,
+        FlowState.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE,
+        FlowState.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED,
+    }
+)
+"""The states that hold a Cognito session."""

@@ -1,0 +1,250 @@
+"""The transport interface: one method per Cognito operation the engine uses.
+
+Requests and responses are Cognito's own PascalCase shapes, the dicts boto3 takes
+and returns, typed here with TypedDicts. Every transport raises
+:class:`CognitoError` (Cognito's error code and message) for a service error, so
+the engine never sees a botocore or HTTP exception. Foreign errors are translated
+at one boundary, :func:`translate_client_errors`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypedDict
+
+__all__ = [
+    "AssociateSoftwareTokenRequest",
+    "AssociateSoftwareTokenResponse",
+    "AuthChallengeResponse",
+    "AuthenticationResultType",
+    "CodeDeliveryDetailsType",
+    "CognitoError",
+    "ConfirmForgotPasswordRequest",
+    "ConfirmSignUpRequest",
+    "ConfirmSignUpResponse",
+    "ForgotPasswordRequest",
+    "ForgotPasswordResponse",
+    "InitiateAuthRequest",
+    "NewDeviceMetadataType",
+    "ResendConfirmationCodeRequest",
+    "ResendConfirmationCodeResponse",
+    "RespondToAuthChallengeRequest",
+    "SignUpRequest",
+    "SignUpResponse",
+    "Transport",
+    "VerifySoftwareTokenRequest",
+    "VerifySoftwareTokenResponse",
+    "translate_client_errors",
+]
+
+
+class CognitoError(Exception):
+    """Cognito refused a request: its error code (``NotAuthorizedException``) and message.
+
+    Cognito's messages never contain secrets, so they are safe to show and log.
+    """
+
+    def __init__(self, code: str, message: str, operation: str = "") -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.operation = operation
+
+
+@contextmanager
+def translate_client_errors(operation: str) -> Iterator[None]:
+    """Turn a botocore ``ClientError`` raised inside the block into :class:`CognitoError`."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise CognitoError(
+            str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation
+        ) from None
+
+
+# -- shapes ------------------------------------------------------------------------
+
+
+class NewDeviceMetadataType(TypedDict, total=False):
+    DeviceKey: str
+    DeviceGroupKey: str
+
+
+class AuthenticationResultType(TypedDict, total=False):
+    AccessToken: str
+    ExpiresIn: int
+    TokenType: str
+    RefreshToken: str
+    IdToken: str
+    NewDeviceMetadata: NewDeviceMetadataType
+
+
+class CodeDeliveryDetailsType(TypedDict, total=False):
+    Destination: str
+    DeliveryMedium: str
+    AttributeName: str
+
+
+class AuthChallengeResponse(TypedDict, total=False):
+    """The reply of InitiateAuth and RespondToAuthChallenge."""
+
+    ChallengeName: str
+    Session: str
+    ChallengeParameters: dict[str, str]
+    AuthenticationResult: AuthenticationResultType
+    AvailableChallenges: list[str]
+
+
+class _InitiateAuthBase(TypedDict):
+    AuthFlow: str
+    ClientId: str
+
+
+class InitiateAuthRequest(_InitiateAuthBase, total=False):
+    AuthParameters: dict[str, str]
+    ClientMetadata: dict[str, str]
+    Session: str
+
+
+class _RespondBase(TypedDict):
+    ClientId: str
+    ChallengeName: str
+
+
+class RespondToAuthChallengeRequest(_RespondBase, total=False):
+    Session: str
+    ChallengeResponses: dict[str, str]
+    ClientMetadata: dict[str, str]
+
+
+class AssociateSoftwareTokenRequest(TypedDict, total=False):
+    AccessToken: str
+    Session: str
+
+
+class AssociateSoftwareTokenResponse(TypedDict, total=False):
+    SecretCode: str
+    Session: str
+
+
+class _VerifyBase(TypedDict):
+    UserCode: str
+
+
+class VerifySoftwareTokenRequest(_VerifyBase, total=False):
+    AccessToken: str
+    Session: str
+    FriendlyDeviceName: str
+
+
+class VerifySoftwareTokenResponse(TypedDict, total=False):
+    Status: str
+    Session: str
+
+
+class _UserRequestBase(TypedDict):
+    ClientId: str
+    Username: str
+
+
+class SignUpRequest(_UserRequestBase, total=False):
+    Password: str
+    SecretHash: str
+    UserAttributes: list[dict[str, str]]
+    ClientMetadata: dict[str, str]
+
+
+class SignUpResponse(TypedDict, total=False):
+    UserConfirmed: bool
+    UserSub: str
+    CodeDeliveryDetails: CodeDeliveryDetailsType
+    Session: str
+
+
+class ConfirmSignUpRequest(_UserRequestBase, total=False):
+    ConfirmationCode: str
+    SecretHash: str
+    ClientMetadata: dict[str, str]
+    Session: str
+
+
+class ConfirmSignUpResponse(TypedDict, total=False):
+    Session: str
+
+
+class ResendConfirmationCodeRequest(_UserRequestBase, total=False):
+    SecretHash: str
+    ClientMetadata: dict[str, str]
+
+
+class ResendConfirmationCodeResponse(TypedDict, total=False):
+    CodeDeliveryDetails: CodeDeliveryDetailsType
+
+
+class ForgotPasswordRequest(_UserRequestBase, total=False):
+    SecretHash: str
+    ClientMetadata: dict[str, str]
+
+
+class ForgotPasswordResponse(TypedDict, total=False):
+    CodeDeliveryDetails: CodeDeliveryDetailsType
+
+
+class ConfirmForgotPasswordRequest(_UserRequestBase, total=False):
+    ConfirmationCode: str
+    Password: str
+    SecretHash: str
+    ClientMetadata: dict[str, str]
+
+
+# -- the interface -----------------------------------------------------------------
+
+
+class Transport(abc.ABC):
+    """How the engine reaches Cognito.
+
+    Contract for every implementation: take the request dict exactly as boto3's
+    cognito-idp client would, return Cognito's reply dict unchanged, and raise
+    :class:`CognitoError` for every error Cognito reports. Never log a request or a
+    reply: both carry secrets.
+    """
+
+    @abc.abstractmethod
+    def initiate_auth(self, request: InitiateAuthRequest) -> AuthChallengeResponse: ...
+
+    @abc.abstractmethod
+    def respond_to_auth_challenge(
+        self, request: RespondToAuthChallengeRequest
+    ) -> AuthChallengeResponse: ...
+
+    @abc.abstractmethod
+    def associate_software_token(
+        self, request: AssociateSoftwareTokenRequest
+    ) -> AssociateSoftwareTokenResponse: ...
+
+    @abc.abstractmethod
+    def verify_software_token(
+        self, request: VerifySoftwareTokenRequest
+    ) -> VerifySoftwareTokenResponse: ...
+
+    @abc.abstractmethod
+    def sign_up(self, request: SignUpRequest) -> SignUpResponse: ...
+
+    @abc.abstractmethod
+    def confirm_sign_up(self, request: ConfirmSignUpRequest) -> ConfirmSignUpResponse: ...
+
+    @abc.abstractmethod
+    def resend_confirmation_code(
+        self, request: ResendConfirmationCodeRequest
+    ) -> ResendConfirmationCodeResponse: ...
+
+    @abc.abstractmethod
+    def forgot_password(self, request: ForgotPasswordRequest) -> ForgotPasswordResponse: ...
+
+    @abc.abstractmethod
+    def confirm_forgot_password(self, request: ConfirmForgotPasswordRequest) -> dict[str, Any]: ...

@@ -1,0 +1,23 @@
+"""A faithful Cognito user pool in memory: the service, its outbox, and a transport onto it.
+
+>>> cognito = FakeCognito()
+>>> pool_id = cognito.create_user_pool(PoolName="demo")["UserPool"]["Id"]
+>>> cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["MfaConfiguration"]
+'OFF'
+"""
+
+from ._model import FakeSettings
+from ._service import FakeCognito
+from ._support import ManualClock, Message, Outbox, SystemClock, mask_destination
+from ._transport import FakeTransport
+
+__all__ = [
+    "FakeCognito",
+    "FakeSettings",
+    "FakeTransport",
+    "ManualClock",
+    "Message",
+    "Outbox",
+    "SystemClock",
+    "mask_destination",
+]

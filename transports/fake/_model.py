@@ -1,0 +1,212 @@
+"""What the fake user pool holds: settings, pools, app clients, users, auth sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+import attrs
+from cognitoflow.engine import srp
+
+__all__ = ["AppClient", "AuthSession", "FakeSettings", "PendingCode", "User", "UserPool"]
+
+MFA_NAMES = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
+
+
+@attrs.frozen
+class FakeSettings:
+    """Choices the fake makes where Cognito's behaviour is not documented.
+
+    Attributes:
+        max_code_attempts_per_session: wrong MFA codes one session survives; after that the
+            session is dead (``Invalid session for the user.``). None (default): no cap, the
+            session lives until it expires, which is what real users report.
+        mfa_code_length: digits of SMS and email MFA codes (Cognito: 6).
+        otp_code_length: digits of passwordless one-time codes (Cognito: 8).
+        default_mfa_factors: factors a pool offers when it is created with MFA ON or OPTIONAL
+            and no factor configuration. Real Cognito needs an SMS role for SMS and
+            SetUserPoolMfaConfig for TOTP; the fake enables SMS and TOTP so a pool works at once.
+        lockout: lock a user out after five wrong passwords (1 s, doubling), as Cognito does.
+        srp_timestamp_tolerance: seconds a PASSWORD_VERIFIER TIMESTAMP may differ from the
+            pool's clock; None (default) checks only its format ("a few seconds" in Cognito).
+        region: the region part of new pool ids.
+    """
+
+    max_code_attempts_per_session: int | None = None
+    mfa_code_length: int = 6
+    otp_code_length: int = 8
+    default_mfa_factors: tuple[str, ...] = ("SMS_MFA", "SOFTWARE_TOKEN_MFA")
+    lockout: bool = True
+    srp_timestamp_tolerance: float | None = None
+    region: str = "us-east-1"
+
+
+@attrs.define
+class PendingCode:
+    """A code the pool sent and expects back."""
+
+    code: str = attrs.field(repr=False)
+    expires_at: float
+    destination_attribute: str = ""
+
+
+@attrs.define
+class User:
+    """One user. The password is kept only as an SRP verifier and a salted hash."""
+
+    username: str
+    sub: str
+    attributes: dict[str, str]
+    status: str
+    created: float
+    enabled: bool = True
+    srp_salt: int = attrs.field(default=0, repr=False)
+    srp_verifier: int = attrs.field(default=0, repr=False)
+    password_salt: bytes = attrs.field(default=b"", repr=False)
+    password_hash: bytes = attrs.field(default=b"", repr=False)
+    temporary_password_at: float | None = None
+    mfa_enabled: list[str] = attrs.Factory(list)
+    preferred_mfa: str | None = None
+    totp_secret: str | None = attrs.field(default=None, repr=False)
+    totp_pending_secret: str | None = attrs.field(default=None, repr=False)
+    totp_device_name: str = ""
+    codes: dict[str, PendingCode] = attrs.field(factory=dict, repr=False)
+    failed_attempts: int = 0
+    last_failure: float = 0.0
+
+    def set_password(self, pool_name: str, password: str, *, temporary: bool, now: float) -> None:
+        """Store the verifier and hash of a new password, never the password itself."""
+        self.srp_salt = int.from_bytes(secrets.token_bytes(16), "big")
+        self.srp_verifier = srp.compute_verifier(pool_name, self.username, password, self.srp_salt)
+        self.password_salt = secrets.token_bytes(16)
+        self.password_hash = _hash_password(password, self.password_salt)
+        self.temporary_password_at = now if temporary else None
+
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and hmac.compare_digest(
+            self.password_hash, _hash_password(password, self.password_salt)
+        )
+
+    def mfa_view(self) -> dict[str, Any]:
+        """The MFA members of AdminGetUser / GetUser."""
+        view: dict[str, Any] = {"UserMFASettingList": list(self.mfa_enabled)}
+        if self.preferred_mfa:
+            view["PreferredMfaSetting"] = self.preferred_mfa
+        return view
+
+
+def _hash_password(password: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 10_000)
+
+
+@attrs.define
+class AppClient:
+    """An app client of a pool."""
+
+    client_id: str
+    name: str
+    pool_id: str
+    secret: str | None = attrs.field(repr=False)
+    explicit_auth_flows: list[str]
+    auth_session_validity: int
+    prevent_user_existence_errors: str
+    access_token_seconds: int
+    id_token_seconds: int
+    refresh_token_seconds: int
+    created: float
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "UserPoolId": self.pool_id,
+            "ClientName": self.name,
+            "ClientId": self.client_id,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.created,
+            "ExplicitAuthFlows": list(self.explicit_auth_flows),
+            "AuthSessionValidity": self.auth_session_validity,
+            "PreventUserExistenceErrors": self.prevent_user_existence_errors,
+            "AccessTokenValidity": self.access_token_seconds // 60,
+            "IdTokenValidity": self.id_token_seconds // 60,
+            "RefreshTokenValidity": self.refresh_token_seconds // 60,
+            "TokenValidityUnits": {
+                "AccessToken": "minutes",
+                "IdToken": "minutes",
+                "RefreshToken": "minutes",
+            },
+            "EnableTokenRevocation": True,
+        }
+        if self.secret:
+            out["ClientSecret"] = self.secret
+        return out
+
+    def allows(self, flag: str) -> bool:
+        return flag in self.explicit_auth_flows
+
+
+@attrs.define
+class UserPool:
+    """A user pool: its settings, clients and users."""
+
+    pool_id: str
+    name: str
+    created: float
+    mfa_configuration: str
+    mfa_factors: list[str]
+    password_policy: dict[str, Any]
+    username_attributes: list[str]
+    alias_attributes: list[str]
+    auto_verified_attributes: list[str]
+    case_sensitive: bool
+    recovery: list[dict[str, Any]]
+    admin_create_only: bool
+    required_attributes: list[str]
+    users: dict[str, User] = attrs.Factory(dict)
+    clients: dict[str, AppClient] = attrs.Factory(dict)
+
+    @property
+    def suffix(self) -> str:
+        """The part of the id after ``_``: the pool name in SRP."""
+        return self.pool_id.split("_", 1)[1]
+
+    def key(self, username: str) -> str:
+        return username if self.case_sensitive else username.lower()
+
+    def describe(self) -> dict[str, Any]:
+        policy = dict(self.password_policy)
+        return {
+            "Id": self.pool_id,
+            "Name": self.name,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.created,
+            "MfaConfiguration": self.mfa_configuration,
+            "Policies": {"PasswordPolicy": policy},
+            "UsernameAttributes": list(self.username_attributes),
+            "AliasAttributes": list(self.alias_attributes),
+            "AutoVerifiedAttributes": list(self.auto_verified_attributes),
+            "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": self.admin_create_only},
+            "EstimatedNumberOfUsers": len(self.users),
+            "UserPoolTier": "ESSENTIALS",
+        }
+
+
+@attrs.define
+class AuthSession:
+    """The server side of a ``Session`` string: who, which challenge, until when."""
+
+    session_id: str = attrs.field(repr=False)
+    pool_id: str
+    client_id: str
+    username: str
+    challenge: str
+    expires_at: float
+    used: bool = False
+    dead: bool = False
+    code: str | None = attrs.field(default=None, repr=False)
+    code_attempts: int = 0
+    data: dict[str, Any] = attrs.field(factory=dict, repr=False)
