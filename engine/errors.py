@@ -11,7 +11,9 @@
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
         ├── NotAuthorizedException
         │   └── SessionExpiredError    the Cognito session is gone: the flow is SIGNED_OUT
-        ├── CodeMismatchException, ExpiredCodeException, InvalidPasswordException, ...
+        ├── CodeMismatchException
+        │   └── EnableSoftwareTokenMFAException
+        ├── ExpiredCodeException, InvalidPasswordException, ...
         └── (one class per Cognito error code below; others are plain ServiceError)
 
 No message or repr here ever holds a password, code, session or token: messages are
@@ -59,7 +61,10 @@ class CognitoFlowError(Exception):
     """
 
     def __init__(self, message: str, recovery_suggestion: str = "") -> None:
-        text = f"{message} {recovery_suggestion}".strip()
+        text = message
+        if recovery_suggestion:
+            text = message.rstrip() if message.rstrip().endswith((".", "!", "?")) else message + "."
+            text = f"{text} {recovery_suggestion}"
         super().__init__(text)
         self.recovery_suggestion = recovery_suggestion
 
@@ -170,8 +175,8 @@ class SoftwareTokenMFANotFoundException(ServiceError):
     """TOTP was answered but the user has no authenticator set up."""
 
 
-class EnableSoftwareTokenMFAException(ServiceError):
-    """The code given while setting up an authenticator app was wrong."""
+class EnableSoftwareTokenMFAException(CodeMismatchException):
+    """The code given while setting up an authenticator app was wrong; the step is kept."""
 
 
 class ResourceNotFoundException(ServiceError):

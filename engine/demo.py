@@ -1,0 +1,209 @@
+"""``cognitoflow demo``: demo users walked through each supported step on the embedded fake.
+
+The demo plays both sides: it reads the codes the fake pool "sends" from its outbox
+and answers with them, printing each next step as Amplify would report it. Codes and
+passwords are shown masked: the point is the shape of the flow, not the secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import pyotp
+from cognitoflow.transports.fake import FakeCognito, FakeTransport
+
+from .errors import CognitoFlowError
+from .flow import SignInFlow
+from .outputs import ResetPasswordOutput, SignInOutput, SignUpOutput
+
+__all__ = ["run_demo"]
+
+PASSWORD = "Demo-pass-1"
+
+
+class _Narrator:
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+
+    def title(self, text: str) -> None:
+        self.echo("")
+        self.echo(f"== {text}")
+
+    def call(self, text: str) -> None:
+        self.echo(f"   > {text}")
+
+    def result(self, out: SignInOutput | SignUpOutput | ResetPasswordOutput) -> None:
+        step = out.next_step
+        name = getattr(step, "sign_in_step", None) or getattr(step, "reset_password_step", None)
+        details = {
+            key: value
+            for key, value in attrs.asdict(step, recurse=False).items()
+            if value not in (None, (), {}) and key != "totp_setup_details"
+        }
+        fields = ", ".join(f"{k}={_show(v)}" for k, v in details.items())
+        self.echo(
+            f"     next step: {name.value if name else step}" + (f"  ({fields})" if fields else "")
+        )
+
+    def note(self, text: str) -> None:
+        self.echo(f"     {text}")
+
+
+def _show(value: object) -> str:
+    if attrs.has(type(value)):
+        shown = {k: v for k, v in attrs.asdict(value).items() if v is not None}  # type: ignore[arg-type]
+        return ", ".join(f"{k}={v}" for k, v in shown.items())
+    return str(value)
+
+
+def _pool(cognito: FakeCognito, mfa: str = "OFF", **extra: object) -> tuple[str, str]:
+    pool_id = cognito.create_user_pool(PoolName="demo", MfaConfiguration=mfa, **extra)["UserPool"][  # type: ignore[arg-type]
+        "Id"
+    ]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="demo-web")[
+        "UserPoolClient"
+    ]["ClientId"]
+    return pool_id, client_id
+
+
+def _user(cognito: FakeCognito, pool_id: str, username: str, **attributes: str) -> None:
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
+    )
+
+
+def run_demo(echo: Callable[[str], None] = print) -> None:
+    """Run every demo scenario, narrating each call and each next step."""
+    say = _Narrator(echo)
+    cognito = FakeCognito()
+    transport = FakeTransport(cognito)
+
+    def flow_for(pool_id: str, client_id: str) -> SignInFlow:
+        return SignInFlow(transport, user_pool_id=pool_id, client_id=client_id)
+
+    say.title("alice: an admin-created user must choose a new password (SRP sign-in)")
+    pool_id, client_id = _pool(cognito, "OPTIONAL")
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username="alice",
+        TemporaryPassword="Temp-pass-1",
+        MessageAction="SUPPRESS",
+    )
+    flow = flow_for(pool_id, client_id)
+    say.call("sign_in('alice', <temporary password>)")
+    say.result(flow.sign_in("alice", "Temp-pass-1"))
+    say.call("confirm_sign_in('short')")
+    try:
+        flow.confirm_sign_in("short")
+    except CognitoFlowError as error:
+        say.note(f"refused, step kept: {error}")
+    say.call("confirm_sign_in(<new password>)")
+    say.result(flow.confirm_sign_in("A-better-pass-2"))
+
+    say.title("bob: SMS MFA, with a wrong code first")
+    _user(cognito, pool_id, "bob", phone_number="+15555550100")
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool_id, Username="bob", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    flow = flow_for(pool_id, client_id)
+    say.call("sign_in('bob', <password>)")
+    say.result(flow.sign_in("bob", PASSWORD))
+    code = cognito.outbox.last_code("bob")
+    say.note(f"the pool sent an SMS to {cognito.outbox.last('bob').destination}")
+    say.call("confirm_sign_in(<wrong code>)")
+    try:
+        flow.confirm_sign_in("000000" if code != "000000" else "111111")
+    except CognitoFlowError as error:
+        say.note(f"refused, step kept: {error}")
+    say.call("confirm_sign_in(<code from the SMS>)")
+    say.result(flow.confirm_sign_in(code))
+
+    say.title("carol: MFA is required and she has none, so she sets up an authenticator app")
+    totp_pool, totp_client = _pool(cognito, "ON")
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=totp_pool, SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    _user(cognito, totp_pool, "carol")
+    flow = flow_for(totp_pool, totp_client)
+    say.call("sign_in('carol', <password>)")
+    out = flow.sign_in("carol", PASSWORD)
+    say.result(out)
+    details = getattr(out.next_step, "totp_setup_details", None)
+    assert details is not None
+    say.note("setup URI: " + details.get_setup_uri("cognitoflow demo").split("?")[0] + "?secret=…")
+    say.call("confirm_sign_in(<code from the app>)")
+    say.result(flow.confirm_sign_in(pyotp.TOTP(details.shared_secret).now()))
+    flow.sign_out()
+    say.call("sign_out(); sign_in('carol', <password>)")
+    say.result(flow.sign_in("carol", PASSWORD))
+    say.call("confirm_sign_in(<code from the app>)")
+    say.result(flow.confirm_sign_in(pyotp.TOTP(details.shared_secret).now()))
+
+    say.title("dave: SMS and TOTP both enabled, so he picks one")
+    _user(cognito, pool_id, "dave", phone_number="+15555550111")
+    secret = _totp_for(cognito, pool_id, "dave")
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool_id,
+        Username="dave",
+        SMSMfaSettings={"Enabled": True},
+        SoftwareTokenMfaSettings={"Enabled": True},
+    )
+    flow = flow_for(pool_id, client_id)
+    say.call("sign_in('dave', <password>)")
+    say.result(flow.sign_in("dave", PASSWORD))
+    say.call("confirm_sign_in('totp')")
+    say.result(flow.confirm_sign_in("totp"))
+    say.call("confirm_sign_in(<code from the app>)")
+    say.result(flow.confirm_sign_in(pyotp.TOTP(secret).now()))
+
+    say.title("erin: signs up, confirms with the emailed code, then signs in")
+    up_pool, up_client = _pool(cognito, AutoVerifiedAttributes=["email"])
+    flow = flow_for(up_pool, up_client)
+    say.call("sign_up('erin', <password>, user_attributes={'email': ...})")
+    say.result(flow.sign_up("erin", PASSWORD, user_attributes={"email": "erin@example.com"}))
+    say.call("confirm_sign_up(<code from the email>)")
+    say.result(flow.confirm_sign_up(cognito.outbox.last_code("erin", purpose="SIGN_UP")))
+    say.call("sign_in('erin', <password>)")
+    say.result(flow.sign_in("erin", PASSWORD))
+
+    say.title("frank: an admin asked for a password reset")
+    _user(cognito, up_pool, "frank", email="frank@example.com", email_verified="true")
+    cognito.admin_reset_user_password(UserPoolId=up_pool, Username="frank")
+    flow = flow_for(up_pool, up_client)
+    say.call("sign_in('frank', <old password>)")
+    say.result(flow.sign_in("frank", PASSWORD))
+    say.call("reset_password()")
+    say.result(flow.reset_password())
+    say.call("confirm_reset_password(new_password=..., confirmation_code=<code>)")
+    say.result(
+        flow.confirm_reset_password(
+            new_password="Brand-new-pass-3",
+            confirmation_code=cognito.outbox.last_code("frank", purpose="FORGOT_PASSWORD"),
+        )
+    )
+    say.call("sign_in('frank', <new password>)")
+    say.result(flow.sign_in("frank", "Brand-new-pass-3"))
+    echo("")
+    echo(f"Done: {len(cognito.outbox)} messages went through the fake pool's outbox.")
+
+
+def _totp_for(cognito: FakeCognito, pool_id: str, username: str) -> str:
+    """Give a user an authenticator app through the access token, as an app would."""
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="setup", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    access = cognito.initiate_auth(
+        AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=client_id,
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    secret: str = cognito.associate_software_token(AccessToken=access)["SecretCode"]
+    cognito.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
+    return secret

@@ -1,0 +1,68 @@
+"""The machine declaration: its states, and that undeclared events change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from cognitoflow.engine import FlowState, SignInMachine, SignInStep
+from statemachine.exceptions import TransitionNotAllowed
+
+
+def _declared() -> set[tuple[str, str]]:
+    return {(state.id, t.event) for state in SignInMachine.states for t in state.transitions}
+
+
+def test_every_amplify_step_is_a_state() -> None:
+    """All 14 Amplify steps, SIGNED_OUT and the reset step are declared states."""
+    ids = {state.id for state in SignInMachine.states}
+    assert {step.value for step in SignInStep} <= ids
+    assert ids == {state.value for state in FlowState}
+    assert len(list(SignInStep)) == 14
+    assert SignInMachine().current_state_value == "SIGNED_OUT"
+
+
+def test_flutter_names_are_aliases() -> None:
+    """Flutter's step names resolve to the same members as the JS names."""
+    assert SignInStep.confirmSignInWithTotpMfaCode is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    assert SignInStep.confirmSignInWithNewPassword is (
+        SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED
+    )
+    assert SignInStep["done"] is SignInStep.DONE
+
+
+EVENTS = sorted({event for _, event in _declared()})
+
+
+@pytest.mark.parametrize("state", [s.value for s in FlowState])
+def test_undeclared_events_raise_and_leave_the_state(state: str) -> None:
+    """Every (state, event) pair not declared raises and leaves the state as it was."""
+    declared = _declared()
+    for event in EVENTS:
+        if (state, event) in declared:
+            continue
+        machine = SignInMachine(start_value=state)
+        with pytest.raises(TransitionNotAllowed):
+            machine.send(event, setup_types=("TOTP",))
+        assert machine.current_state_value == state
+
+
+@pytest.mark.parametrize(
+    ("types", "target"),
+    [
+        (("TOTP", "EMAIL"), "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION"),
+        (("TOTP",), "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"),
+        (("EMAIL",), "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"),
+    ],
+)
+def test_mfa_setup_guards(types: tuple[str, ...], target: str) -> None:
+    """The MFA set-up step depends only on the types offered."""
+    machine = SignInMachine()
+    machine.send("mfa_setup_required", setup_types=types)
+    assert machine.current_state_value == target
+
+
+def test_unknown_event_raises() -> None:
+    """Unknown events are not ignored."""
+    machine = SignInMachine()
+    with pytest.raises(TransitionNotAllowed):
+        machine.send("no_such_event")
+    assert machine.current_state_value == "SIGNED_OUT"

@@ -1,0 +1,40 @@
+"""Lint, format and strict typing hold for the packages (so CI keeps them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["engine", "transports", "diagrams"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_check() -> None:
+    """ruff finds nothing in the packages or the tests."""
+    done = _run("ruff", "check", *PACKAGES, "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format() -> None:
+    """The code is formatted as ruff formats it."""
+    done = _run("ruff", "format", "--check", *PACKAGES, "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict() -> None:
+    """mypy --strict passes on the three packages."""
+    done = _run(
+        "mypy",
+        "-p",
+        "cognitoflow.engine",
+        "-p",
+        "cognitoflow.transports",
+        "-p",
+        "cognitoflow.diagrams",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
