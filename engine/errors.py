@@ -6,6 +6,7 @@
     ├── InvalidInputError              bad input, caught before any call; the flow keeps its step
     │   └── InvalidAnswerError         the answer does not fit the current step
     ├── InvalidStateError              the call does not fit the flow's state (e.g. no sign-in)
+    │   ├── IllegalTransitionError     the machine was sent an event its state does not accept
     │   └── UserAlreadyAuthenticatedError
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
@@ -29,6 +30,7 @@ __all__ = [
     "CognitoFlowError",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",
+    "IllegalTransitionError",
     "InvalidAnswerError",
     "InvalidInputError",
     "InvalidParameterException",
@@ -87,6 +89,23 @@ class InvalidAnswerError(InvalidInputError):
 
 class InvalidStateError(CognitoFlowError):
     """The call does not fit the flow's current state; the state is unchanged."""
+
+
+class IllegalTransitionError(InvalidStateError):
+    """An event the current state does not declare; the machine's state is unchanged.
+
+    Attributes:
+        event: the event that was refused.
+        state: the state the machine stayed in.
+    """
+
+    def __init__(self, event: str, state: str) -> None:
+        super().__init__(
+            f"The event {event} is not possible at the step {state}.",
+            "Follow the flow's next_step, or call sign_out to start again.",
+        )
+        self.event = event
+        self.state = state
 
 
 class UserAlreadyAuthenticatedError(InvalidStateError):

@@ -23,7 +23,6 @@ from cognitoflow.transports.base import (
     RespondToAuthChallengeRequest,
     Transport,
 )
-from statemachine.exceptions import TransitionNotAllowed
 
 from . import srp
 from .errors import (
@@ -530,7 +529,7 @@ class SignInFlow:
         if choice not in allowed:
             raise InvalidAnswerError(
                 "challenge_response",
-                f"{answer!r} is not an allowed {what}.",
+                f"The answer is not an allowed {what}.",
                 f"Answer with one of: {', '.join(allowed)}.",
             )
         return choice
@@ -695,13 +694,7 @@ class SignInFlow:
     def _send(self, event: str, ctx: FlowContext, *, username: str, **data: Any) -> None:
         """Move the machine, then (only if it moved) commit the new context, and log it."""
         source = self.state
-        try:
-            self._machine.send(event, **data)
-        except TransitionNotAllowed:
-            raise InvalidStateError(
-                f"The event {event} is not possible at the step {source.value}.",
-                "Follow the flow's next_step, or call sign_out to start again.",
-            ) from None
+        self._machine.send(event, **data)
         self._ctx = ctx
         log.info(
             "cognitoflow.transition",

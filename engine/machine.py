@@ -6,7 +6,7 @@ reset-password step). Events are named after what Cognito answered
 moves that need no call, after the user's choice (``totp_setup_chosen``), so the diagram
 reads as the protocol. Retries are visible self-transitions. Guards are pure functions
 of the event's data. An event the current state does not accept raises
-``TransitionNotAllowed`` and leaves the state as it was.
+:class:`~cognitoflow.engine.errors.IllegalTransitionError` and leaves the state as it was.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from statemachine import State, StateChart
+from statemachine.exceptions import TransitionNotAllowed
 from statemachine.states import States
 from statemachine.transition_list import TransitionList
 
+from .errors import IllegalTransitionError
 from .steps import FlowState
 
 __all__ = ["CHALLENGE_STATES", "SignInMachine"]
@@ -165,6 +167,14 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
     del _signed_out, _sms, _email, _totp, _mfa_selection, _setup_selection, _totp_setup
     del _email_setup, _first_factor, _password, _custom, _new_password, _confirm_sign_up
     del _reset, _confirm_reset, _done, _after_first_factor
+
+    def send(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        """Send ``event``; an event the current state does not declare raises our typed error."""
+        state = str(self.current_state_value)
+        try:
+            return super().send(event, *args, **kwargs)
+        except TransitionNotAllowed:
+            raise IllegalTransitionError(event, state) from None
 
     # -- guards (pure functions of the event data) ---------------------------------
     def offers_totp_and_email(self, setup_types: Sequence[str] = ()) -> bool:

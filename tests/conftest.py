@@ -117,7 +117,11 @@ class Pool:
             self._password_client: str = self.cognito.create_user_pool_client(
                 UserPoolId=self.pool_id,
                 ClientName="setup",
-                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
+                ExplicitAuthFlows=[
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ],
             )["UserPoolClient"]["ClientId"]
         return self._password_client
 

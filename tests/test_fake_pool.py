@@ -267,3 +267,23 @@ def test_outbox_repr_hides_codes(make_pool: MakePool) -> None:
     message = pool.cognito.outbox.last("jon")
     assert message.code not in repr(message)
     assert message.code not in repr(pool.cognito.outbox)
+
+
+def test_refresh_token_gives_new_tokens_without_a_refresh_token(make_pool: MakePool) -> None:
+    """REFRESH_TOKEN_AUTH returns access and id tokens, no new refresh token; junk is refused."""
+    pool = make_pool()
+    pool.user("kim")
+    first = _password_auth(pool, "kim")["AuthenticationResult"]
+    refreshed = pool.cognito.initiate_auth(
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=pool.password_client(),
+        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},  # type: ignore[index]
+    )["AuthenticationResult"]
+    assert refreshed["AccessToken"]
+    assert "RefreshToken" not in refreshed
+    with pytest.raises(pool.cognito.exceptions.NotAuthorizedException, match="Invalid Refresh"):
+        pool.cognito.initiate_auth(
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            ClientId=pool.password_client(),
+            AuthParameters={"REFRESH_TOKEN": "junk"},
+        )

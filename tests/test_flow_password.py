@@ -407,3 +407,15 @@ def test_totp_setup_when_mfa_is_required(make_pool: MakePool) -> None:
     flow.sign_out()
     out = flow.sign_in("vera", PASSWORD)
     assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+
+
+def test_a_refused_answer_is_not_echoed(make_pool: MakePool) -> None:
+    """A code typed into the MFA choice never appears in the error message."""
+    pool = make_pool(MfaConfiguration="OPTIONAL")
+    pool.user("yara", mfa=("SMS_MFA", "SOFTWARE_TOKEN_MFA"), phone_number="+15555550188")
+    flow = pool.flow()
+    flow.sign_in("yara", PASSWORD)
+    with pytest.raises(InvalidAnswerError) as caught:
+        flow.confirm_sign_in("493817")
+    assert "493817" not in str(caught.value)
+    assert "SMS, TOTP" in str(caught.value)

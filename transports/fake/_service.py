@@ -1068,7 +1068,7 @@ class FakeCognito:
             answer = "EMAIL_OTP"
         choices = [n for n in MFA_NAMES if n in user.mfa_enabled and n in pool.mfa_factors]
         if answer not in choices:
-            raise _fail("InvalidParameterException", f"Invalid MFA type {answer} selected")
+            raise _fail("InvalidParameterException", "Invalid MFA type selected")
         session.used = True
         return self._mfa_challenge(pool, client, user, answer)
 
