@@ -138,6 +138,9 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     details = getattr(out.next_step, "totp_setup_details", None)
     assert details is not None
     say.note("setup URI: " + details.get_setup_uri("cognitoflow demo").split("?")[0] + "?secret=…")
+    say.note("the QR code an authenticator app scans:")
+    for line in details.qr_terminal("cognitoflow demo").splitlines():
+        echo("     " + line)
     say.call("confirm_sign_in(<code from the app>)")
     say.result(flow.confirm_sign_in(pyotp.TOTP(details.shared_secret).now()))
     flow.sign_out()
@@ -145,6 +148,24 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.result(flow.sign_in("carol", PASSWORD))
     say.call("confirm_sign_in(<code from the app>)")
     say.result(flow.confirm_sign_in(pyotp.TOTP(details.shared_secret).now()))
+
+    say.title("gina: MFA is required; she may set up TOTP or email, and picks email")
+    both_pool, both_client = _pool(cognito, "ON")
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=both_pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Your code"},
+    )
+    _user(cognito, both_pool, "gina")
+    flow = flow_for(both_pool, both_client)
+    say.call("sign_in('gina', <password>)")
+    say.result(flow.sign_in("gina", PASSWORD))
+    say.call("confirm_sign_in('EMAIL')")
+    say.result(flow.confirm_sign_in("EMAIL"))
+    say.call("confirm_sign_in('gina@example.com')")
+    say.result(flow.confirm_sign_in("gina@example.com"))
+    say.call("confirm_sign_in(<code from the email>)")
+    say.result(flow.confirm_sign_in(cognito.outbox.last_code("gina", purpose="MFA")))
 
     say.title("dave: SMS and TOTP both enabled, so he picks one")
     _user(cognito, pool_id, "dave", phone_number="+15555550111")

@@ -75,6 +75,18 @@ class TotpSetupDetails:
             f"&issuer={quote(app_name, safe='')}"
         )
 
+    def qr_terminal(self, app_name: str, account_name: str | None = None) -> str:
+        """The setup URI as a QR code to print in a terminal (it holds the secret)."""
+        from .qr import qr_terminal
+
+        return qr_terminal(self.get_setup_uri(app_name, account_name))
+
+    def qr_svg(self, app_name: str, account_name: str | None = None) -> str:
+        """The setup URI as an SVG QR code for a web page (it holds the secret)."""
+        from .qr import qr_svg
+
+        return qr_svg(self.get_setup_uri(app_name, account_name), title=app_name)
+
 
 @attrs.frozen
 class AuthTokens:

@@ -19,6 +19,9 @@ def test_demo_walks_every_supported_step() -> None:
         "CONFIRM_SIGN_IN_WITH_SMS_CODE",
         "CONFIRM_SIGN_IN_WITH_TOTP_CODE",
         "CONTINUE_SIGN_IN_WITH_TOTP_SETUP",
+        "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION",
+        "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP",
+        "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
         "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
         "CONFIRM_SIGN_UP",
         "RESET_PASSWORD",
@@ -28,6 +31,7 @@ def test_demo_walks_every_supported_step() -> None:
         assert f"next step: {step}" in result.output
     assert PASSWORD not in result.output
     assert "secret=…" in result.output
+    assert "▀" in result.output or "█" in result.output  # the QR code of the TOTP set-up
 
 
 def test_help_works_as_a_module() -> None:

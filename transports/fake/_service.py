@@ -923,9 +923,8 @@ class FakeCognito:
         self, pool: UserPool, client: AppClient, user: User, name: str, email: str | None = None
     ) -> dict[str, Any]:
         if name == "SOFTWARE_TOKEN_MFA":
-            return self._challenge(
-                pool, client, user, name, {"FRIENDLY_DEVICE_NAME": user.totp_device_name or "TOTP"}
-            )
+            named = {"FRIENDLY_DEVICE_NAME": user.totp_device_name} if user.totp_device_name else {}
+            return self._challenge(pool, client, user, name, named)
         attribute = "phone_number" if name == "SMS_MFA" else "email"
         destination = email or user.attributes.get(attribute, "")
         code = self._code(self.settings.mfa_code_length)
