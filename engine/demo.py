@@ -167,6 +167,27 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.call("confirm_sign_in(<code from the email>)")
     say.result(flow.confirm_sign_in(cognito.outbox.last_code("gina", purpose="MFA")))
 
+    say.title("hugo: custom challenge (a question, three tries), no password")
+    custom_pool, custom_client = _pool(
+        cognito,
+        LambdaConfig={
+            kind: "cognitoflow:question"
+            for kind in (
+                "DefineAuthChallenge",
+                "CreateAuthChallenge",
+                "VerifyAuthChallengeResponse",
+            )
+        },
+    )
+    _user(cognito, custom_pool, "hugo")
+    flow = flow_for(custom_pool, custom_client)
+    say.call("sign_in('hugo', auth_flow_type='CUSTOM_WITHOUT_SRP')")
+    say.result(flow.sign_in("hugo", auth_flow_type="CUSTOM_WITHOUT_SRP"))
+    say.call("confirm_sign_in('41')")
+    say.result(flow.confirm_sign_in("41"))
+    say.call("confirm_sign_in('42')")
+    say.result(flow.confirm_sign_in("42"))
+
     say.title("dave: SMS and TOTP both enabled, so he picks one")
     _user(cognito, pool_id, "dave", phone_number="+15555550111")
     secret = _totp_for(cognito, pool_id, "dave")

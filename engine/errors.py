@@ -33,6 +33,7 @@ __all__ = [
     "IllegalTransitionError",
     "InvalidAnswerError",
     "InvalidInputError",
+    "InvalidLambdaResponseException",
     "InvalidParameterException",
     "InvalidPasswordException",
     "InvalidStateError",
@@ -47,7 +48,9 @@ __all__ = [
     "TooManyFailedAttemptsException",
     "TooManyRequestsException",
     "UnexpectedChallengeError",
+    "UnexpectedLambdaException",
     "UserAlreadyAuthenticatedError",
+    "UserLambdaValidationException",
     "UserNotConfirmedException",
     "UserNotFoundException",
     "UsernameExistsException",
@@ -202,6 +205,18 @@ class ResourceNotFoundException(ServiceError):
     """Unknown user pool, app client or device."""
 
 
+class UserLambdaValidationException(ServiceError):
+    """A Lambda trigger of the pool raised an error; the message is the trigger's."""
+
+
+class InvalidLambdaResponseException(ServiceError):
+    """A Lambda trigger of the pool returned something Cognito cannot use."""
+
+
+class UnexpectedLambdaException(ServiceError):
+    """Cognito could not invoke a Lambda trigger of the pool."""
+
+
 _SUGGESTIONS: dict[str, str] = {
     "NotAuthorizedException": "Check the username and password, then call sign_in again.",
     "CodeMismatchException": "Check the code and call confirm_sign_in again with the right one.",
@@ -218,6 +233,9 @@ _SUGGESTIONS: dict[str, str] = {
     "SoftwareTokenMFANotFoundException": "Set up an authenticator app for the user first.",
     "EnableSoftwareTokenMFAException": "Enter the current code from the authenticator app.",
     "ResourceNotFoundException": "Check the user pool id and the app client id.",
+    "UserLambdaValidationException": "Fix the pool's Lambda trigger, or sign in again.",
+    "InvalidLambdaResponseException": "Fix what the pool's Lambda trigger returns.",
+    "UnexpectedLambdaException": "Check that the pool's Lambda trigger can be invoked.",
 }
 
 _CLASSES: dict[str, type[ServiceError]] = {
@@ -239,6 +257,9 @@ _CLASSES: dict[str, type[ServiceError]] = {
         SoftwareTokenMFANotFoundException,
         EnableSoftwareTokenMFAException,
         ResourceNotFoundException,
+        UserLambdaValidationException,
+        InvalidLambdaResponseException,
+        UnexpectedLambdaException,
     )
 }
 

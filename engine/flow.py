@@ -68,9 +68,15 @@ __all__ = ["AUTH_FLOW_TYPES", "FlowContext", "SignInFlow"]
 
 log = structlog.get_logger("cognitoflow")
 
-AUTH_FLOW_TYPES = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH")
+AUTH_FLOW_TYPES = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_WITH_SRP", "CUSTOM_WITHOUT_SRP")
 """The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
 
+_COGNITO_FLOWS = {
+    "USER_SRP_AUTH": "USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
+    "CUSTOM_WITH_SRP": "CUSTOM_AUTH",
+    "CUSTOM_WITHOUT_SRP": "CUSTOM_AUTH",
+}
 _T = TypeVar("_T")
 _CODE = re.compile(r"^[0-9]{4,10}$")
 _TOTP = re.compile(r"^[0-9]{6}$")
@@ -194,21 +200,31 @@ class SignInFlow:
                 f"auth_flow_type {auth_flow_type!r} is not supported.",
                 f"Use one of: {', '.join(AUTH_FLOW_TYPES)}.",
             )
-        password = _require("password", password, f"A password (for {auth_flow_type})")
+        if auth_flow_type == "CUSTOM_WITHOUT_SRP":
+            if password:
+                raise InvalidInputError(
+                    "password",
+                    "A password is not needed when signing in with CUSTOM_WITHOUT_SRP.",
+                    "Leave the password out, or use auth_flow_type='CUSTOM_WITH_SRP'.",
+                )
+        else:
+            password = _require("password", password, f"A password (for {auth_flow_type})")
         if self.state is FlowState.DONE:
             raise UserAlreadyAuthenticatedError(
                 "There is already a signed-in user.", "Call sign_out before calling sign_in again."
             )
         params = {"USERNAME": username}
         client: srp.SrpClient | None = None
-        if auth_flow_type == "USER_SRP_AUTH":
+        if auth_flow_type in ("USER_SRP_AUTH", "CUSTOM_WITH_SRP"):
             client = srp.SrpClient(self.user_pool_id.split("_", 1)[1])
             params["SRP_A"] = client.srp_a
-        else:
+        if auth_flow_type == "CUSTOM_WITH_SRP":
+            params["CHALLENGE_NAME"] = "SRP_A"
+        if auth_flow_type == "USER_PASSWORD_AUTH" and password:
             params["PASSWORD"] = password
         self._add_secret_hash(params, username)
         request: InitiateAuthRequest = {
-            "AuthFlow": auth_flow_type,
+            "AuthFlow": _COGNITO_FLOWS[auth_flow_type],
             "ClientId": self.client_id,
             "AuthParameters": params,
         }

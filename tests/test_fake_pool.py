@@ -8,9 +8,10 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 from cognitoflow.transports.fake import FakeCognito, FakeSettings, ManualClock, mask_destination
-from conftest import PASSWORD, Pool
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
+from conftest import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 

@@ -26,6 +26,7 @@ from cognitoflow.engine import (
     UserNotFoundException,
 )
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
+
 from conftest import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]

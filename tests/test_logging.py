@@ -9,6 +9,7 @@ import pyotp
 import pytest
 import structlog
 from cognitoflow.engine import CodeMismatchException, CognitoFlowError, NotAuthorizedException
+
 from conftest import PASSWORD, Pool
 
 

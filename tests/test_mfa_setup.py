@@ -16,6 +16,7 @@ from cognitoflow.engine import (
     SignInStep,
     TotpSetupDetails,
 )
+
 from conftest import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]

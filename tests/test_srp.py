@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 from cognitoflow.engine import srp
-from conftest import PASSWORD, Pool
 from pycognito.aws_srp import AWSSRP
+
+from conftest import PASSWORD, Pool
 
 
 def test_k_matches_the_spec_vector() -> None:

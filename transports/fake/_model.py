@@ -165,6 +165,7 @@ class UserPool:
     recovery: list[dict[str, Any]]
     admin_create_only: bool
     required_attributes: list[str]
+    lambda_config: dict[str, Any] = attrs.Factory(dict)
     users: dict[str, User] = attrs.Factory(dict)
     clients: dict[str, AppClient] = attrs.Factory(dict)
 
@@ -192,6 +193,12 @@ class UserPool:
             "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": self.admin_create_only},
             "EstimatedNumberOfUsers": len(self.users),
             "UserPoolTier": "ESSENTIALS",
+            "LambdaConfig": {
+                kind: value
+                if isinstance(value, str)
+                else f"python:{getattr(value, '__qualname__', 'callable')}"
+                for kind, value in self.lambda_config.items()
+            },
         }
 
 

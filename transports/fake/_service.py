@@ -10,6 +10,7 @@ choice is a :class:`FakeSettings` field, documented there.
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import hashlib
 import hmac
@@ -38,6 +39,7 @@ from ._support import (
     password_policy_violation,
 )
 from ._tokens import TokenSigner
+from ._triggers import Trigger, builtin_trigger, call_trigger
 
 __all__ = ["FakeCognito"]
 
@@ -158,6 +160,7 @@ class FakeCognito:
         UserPoolTier: str | None = None,
         DeletionProtection: str | None = None,
         UserPoolTags: dict[str, str] | None = None,
+        LambdaConfig: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if MfaConfiguration not in ("OFF", "ON", "OPTIONAL"):
             raise _fail(
@@ -197,6 +200,7 @@ class FakeCognito:
                 (AdminCreateUserConfig or {}).get("AllowAdminCreateUserOnly", False)
             ),
             required_attributes=required,
+            lambda_config=dict(LambdaConfig or {}),
         )
         self._pools[pool_id] = pool
         self._signers[pool_id] = TokenSigner(
@@ -207,6 +211,32 @@ class FakeCognito:
     @_operation("DescribeUserPool")
     def describe_user_pool(self, *, UserPoolId: str) -> dict[str, Any]:
         return {"UserPool": self._pool(UserPoolId).describe()}
+
+    @_operation("UpdateUserPool")
+    def update_user_pool(
+        self,
+        *,
+        UserPoolId: str,
+        LambdaConfig: dict[str, Any] | None = None,
+        MfaConfiguration: str | None = None,
+        AutoVerifiedAttributes: list[str] | None = None,
+        Policies: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Change the members given (the fake leaves the others as they are)."""
+        pool = self._pool(UserPoolId)
+        if LambdaConfig is not None:
+            pool.lambda_config = dict(LambdaConfig)
+        if MfaConfiguration is not None:
+            pool.mfa_configuration = MfaConfiguration
+            if MfaConfiguration == "OFF":
+                pool.mfa_factors = []
+            elif not pool.mfa_factors:
+                pool.mfa_factors = list(self.settings.default_mfa_factors)
+        if AutoVerifiedAttributes is not None:
+            pool.auto_verified_attributes = list(AutoVerifiedAttributes)
+        if Policies is not None:
+            pool.password_policy.update(Policies.get("PasswordPolicy", {}))
+        return {}
 
     @_operation("SetUserPoolMfaConfig")
     def set_user_pool_mfa_config(
@@ -655,7 +685,11 @@ class FakeCognito:
             if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
                 raise _fail("InvalidParameterException", "Auth flow not enabled for this client")
             return self._refresh_tokens(pool, client, params)
-        if AuthFlow in ("CUSTOM_AUTH", "USER_AUTH"):
+        if AuthFlow == "CUSTOM_AUTH":
+            if not client.allows("ALLOW_CUSTOM_AUTH"):
+                raise _fail("InvalidParameterException", "Auth flow not enabled for this client")
+            return self._start_custom(pool, client, params)
+        if AuthFlow == "USER_AUTH":
             raise _fail(
                 "InvalidParameterException",
                 f"{AuthFlow} is not supported by this fake user pool yet.",
@@ -668,8 +702,10 @@ class FakeCognito:
             "ADMIN_USER_PASSWORD_AUTH, USER_AUTH]",
         )
 
-    def _login_user(self, pool: UserPool, client: AppClient, params: dict[str, str]) -> User | None:
-        """Checks shared by the password flows, up to (not including) the password."""
+    def _login_user(
+        self, pool: UserPool, client: AppClient, params: dict[str, str], *, lockout: bool = True
+    ) -> User | None:
+        """Checks shared by the sign-in flows, up to (not including) the password."""
         login = params.get("USERNAME")
         if not login:
             raise _missing("USERNAME")
@@ -685,7 +721,8 @@ class FakeCognito:
             raise _fail("UserNotConfirmedException", "User is not confirmed.")
         if user.status == "RESET_REQUIRED":
             raise _fail("PasswordResetRequiredException", "Password reset required for the user")
-        self._check_lockout(user)
+        if lockout:
+            self._check_lockout(user)
         return user
 
     def _start_password(
@@ -701,9 +738,8 @@ class FakeCognito:
             raise _fail("NotAuthorizedException", INCORRECT)
         return self._after_first_factor(pool, client, user)
 
-    def _start_srp(
-        self, pool: UserPool, client: AppClient, params: dict[str, str]
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _srp_a(params: dict[str, str]) -> int:
         if "SRP_A" not in params:
             raise _missing("SRP_A")
         try:
@@ -712,11 +748,29 @@ class FakeCognito:
             raise _fail("NotAuthorizedException", INCORRECT) from None
         if big_a % srp.N == 0:
             raise _fail("NotAuthorizedException", INCORRECT)
+        return big_a
+
+    def _start_srp(
+        self, pool: UserPool, client: AppClient, params: dict[str, str]
+    ) -> dict[str, Any]:
+        big_a = self._srp_a(params)
         user = self._login_user(pool, client, params)
+        return self._password_verifier(pool, client, user, params["USERNAME"], big_a)
+
+    def _password_verifier(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User | None,
+        login: str,
+        big_a: int,
+        custom: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The PASSWORD_VERIFIER challenge; its state travels in SECRET_BLOCK."""
         if user is None:
             # Simulated reply for an unknown user (PreventUserExistenceErrors=ENABLED): the
             # same salt and user id every time, and a proof that can never match.
-            seed = hashlib.sha256(f"{pool.pool_id}:{params['USERNAME']}".encode()).digest()
+            seed = hashlib.sha256(f"{pool.pool_id}:{login}".encode()).digest()
             user_id, salt, verifier = (
                 str(uuid.UUID(bytes=seed[:16])),
                 int.from_bytes(seed, "big"),
@@ -738,6 +792,7 @@ class FakeCognito:
             "client": client.client_id,
             "session": session.session_id,
             "expires_at": session.expires_at,
+            "custom": custom,
         }
         return {
             "ChallengeName": "PASSWORD_VERIFIER",
@@ -783,8 +838,9 @@ class FakeCognito:
     ) -> dict[str, Any]:
         client, pool = self._client(ClientId)
         answers = dict(ChallengeResponses or {})
+        metadata = dict(ClientMetadata or {})
         if ChallengeName == "PASSWORD_VERIFIER":
-            return self._answer_password_verifier(pool, client, answers, Session)
+            return self._answer_password_verifier(pool, client, answers, Session, metadata)
         if not Session:
             raise _missing("Session")
         login = answers.get("USERNAME")
@@ -794,6 +850,8 @@ class FakeCognito:
         session = self._session(Session, client)
         if session.challenge != ChallengeName:
             raise _fail("NotAuthorizedException", SESSION_INVALID)
+        if ChallengeName == "CUSTOM_CHALLENGE":
+            return self._answer_custom(pool, client, session, login, answers, metadata)
         user = self._find_user(pool, login)
         if user is None or user.username != session.username:
             raise _fail("NotAuthorizedException", SESSION_INVALID)
@@ -811,7 +869,12 @@ class FakeCognito:
         return handler(pool, client, user, session, answers)
 
     def _answer_password_verifier(
-        self, pool: UserPool, client: AppClient, answers: dict[str, str], session_id: str | None
+        self,
+        pool: UserPool,
+        client: AppClient,
+        answers: dict[str, str],
+        session_id: str | None,
+        metadata: dict[str, str],
     ) -> dict[str, Any]:
         for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"):
             if name not in answers:
@@ -846,10 +909,225 @@ class FakeCognito:
             answers["PASSWORD_CLAIM_SECRET_BLOCK"],
             answers["TIMESTAMP"],
         )
+        custom = state["custom"]
         if not hmac.compare_digest(expected, answers["PASSWORD_CLAIM_SIGNATURE"]):
-            self._record_failure(user)
+            if custom is None:
+                self._record_failure(user)
             raise _fail("NotAuthorizedException", INCORRECT)
+        if custom is not None:
+            custom["password_verified"] = True
+            custom["session"].append(
+                {
+                    "challengeName": "PASSWORD_VERIFIER",
+                    "challengeResult": True,
+                    "challengeMetadata": None,
+                }
+            )
+            return self._custom_next(pool, client, user, custom, metadata)
         return self._after_first_factor(pool, client, user)
+
+    # -- custom authentication (spec 7) ---------------------------------------------
+
+    def _trigger(self, pool: UserPool, kind: str) -> Trigger | None:
+        value = pool.lambda_config.get(kind)
+        if value is None:
+            return None
+        if callable(value):
+            trigger: Trigger = value
+            return trigger
+        found = builtin_trigger(str(value), kind, self._email_code_sender(pool))
+        if found is None:
+            raise _fail(
+                "UnexpectedLambdaException",
+                f"The fake user pool cannot invoke {value}: use a Python callable or a "
+                "ready-made trigger name.",
+            )
+        return found
+
+    def _required_trigger(self, pool: UserPool, kind: str) -> Trigger:
+        trigger = self._trigger(pool, kind)
+        if trigger is None:
+            raise _fail(
+                "InvalidParameterException",
+                "Custom auth lambda trigger is not configured for the user pool.",
+            )
+        return trigger
+
+    def _email_code_sender(self, pool: UserPool) -> Callable[[dict[str, Any], str], str]:
+        def send(event: dict[str, Any], code: str) -> str:
+            user = self._find_user(pool, event["userName"])
+            address = user.attributes.get("email") if user else None
+            if user is None or not address:
+                raise ValueError("the user has no email address")
+            self._deliver(pool, user, address, "EMAIL", code, "CUSTOM_CHALLENGE")
+            return mask_destination(address)
+
+        return send
+
+    def _custom_event(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User | None,
+        login: str,
+        kind: str,
+        request: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Cognito's Lambda event for a custom-auth trigger."""
+        attributes = {}
+        if user is not None:
+            attributes = {**user.attributes, "cognito:user_status": user.status}
+        return {
+            "version": "1",
+            "region": self.settings.region,
+            "userPoolId": pool.pool_id,
+            "userName": user.username if user else login,
+            "callerContext": {
+                "awsSdkVersion": "aws-sdk-unknown-unknown",
+                "clientId": client.client_id,
+            },
+            "triggerSource": f"{kind}_Authentication",
+            "request": {"userAttributes": attributes, **request, "userNotFound": user is None},
+            "response": {},
+        }
+
+    def _start_custom(
+        self, pool: UserPool, client: AppClient, params: dict[str, str]
+    ) -> dict[str, Any]:
+        self._required_trigger(pool, "DefineAuthChallenge")
+        with_srp = params.get("CHALLENGE_NAME") == "SRP_A"
+        big_a = self._srp_a(params) if with_srp else None
+        user = self._login_user(pool, client, params, lockout=False)
+        custom: dict[str, Any] = {
+            "login": params["USERNAME"],
+            "user": user.username if user else None,
+            "session": [],
+            "srp_a": big_a,
+            "password_verified": False,
+        }
+        if with_srp:
+            custom["session"].append(
+                {"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None}
+            )
+        # Cognito does not pass InitiateAuth's ClientMetadata to Define/Create (spec 7.2).
+        return self._custom_next(pool, client, user, custom, {})
+
+    def _custom_next(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User | None,
+        custom: dict[str, Any],
+        metadata: dict[str, str],
+    ) -> dict[str, Any]:
+        """Ask DefineAuthChallenge what comes next, and do it."""
+        define = self._required_trigger(pool, "DefineAuthChallenge")
+        login = custom["login"]
+        event = self._custom_event(
+            pool,
+            client,
+            user,
+            login,
+            "DefineAuthChallenge",
+            {"session": copy.deepcopy(custom["session"]), "clientMetadata": dict(metadata)},
+        )
+        decision = call_trigger("DefineAuthChallenge", define, event)
+        if decision.get("failAuthentication"):
+            raise _fail("NotAuthorizedException", INCORRECT)
+        if decision.get("issueTokens"):
+            if user is None:
+                raise _fail("NotAuthorizedException", INCORRECT)
+            if custom["password_verified"]:
+                return self._after_first_factor(pool, client, user)
+            return self._done(pool, client, user)
+        name = decision.get("challengeName")
+        if name == "PASSWORD_VERIFIER" and custom["srp_a"] is not None:
+            if custom["password_verified"]:
+                raise _fail("InvalidLambdaResponseException", "Unrecognizable lambda output")
+            return self._password_verifier(pool, client, user, login, custom["srp_a"], custom)
+        if name != "CUSTOM_CHALLENGE":
+            raise _fail("InvalidLambdaResponseException", "Unrecognizable lambda output")
+        create = self._required_trigger(pool, "CreateAuthChallenge")
+        event = self._custom_event(
+            pool,
+            client,
+            user,
+            login,
+            "CreateAuthChallenge",
+            {
+                "challengeName": name,
+                "session": copy.deepcopy(custom["session"]),
+                "clientMetadata": dict(metadata),
+            },
+        )
+        created = call_trigger("CreateAuthChallenge", create, event)
+        public = created.get("publicChallengeParameters") or {}
+        private = created.get("privateChallengeParameters") or {}
+        if not isinstance(public, dict) or not isinstance(private, dict):
+            raise _fail("InvalidLambdaResponseException", "Unrecognizable lambda output")
+        username = user.username if user else login
+        session = self._new_session(pool, client, username, "CUSTOM_CHALLENGE")
+        session.data.update(
+            custom=custom,
+            private={str(k): str(v) for k, v in private.items()},
+            metadata=created.get("challengeMetadata"),
+        )
+        return {
+            "ChallengeName": "CUSTOM_CHALLENGE",
+            "Session": session.session_id,
+            "ChallengeParameters": {
+                **{str(k): str(v) for k, v in public.items()},
+                "USERNAME": username,
+            },
+        }
+
+    def _answer_custom(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        session: AuthSession,
+        login: str,
+        answers: dict[str, str],
+        metadata: dict[str, str],
+    ) -> dict[str, Any]:
+        custom = session.data["custom"]
+        user = pool.users.get(pool.key(custom["user"])) if custom["user"] else None
+        if (user is None and login != session.username) or (
+            user is not None and self._find_user(pool, login) is not user
+        ):
+            raise _fail("NotAuthorizedException", SESSION_INVALID)
+        if "ANSWER" not in answers:
+            raise _missing("ANSWER")
+        verify = self._required_trigger(pool, "VerifyAuthChallengeResponse")
+        event = self._custom_event(
+            pool,
+            client,
+            user,
+            custom["login"],
+            "VerifyAuthChallengeResponse",
+            {
+                "privateChallengeParameters": dict(session.data["private"]),
+                "challengeAnswer": answers["ANSWER"],
+                "clientMetadata": dict(metadata),
+            },
+        )
+        correct = bool(
+            call_trigger("VerifyAuthChallengeResponse", verify, event).get("answerCorrect")
+        )
+        session.used = True
+        custom["session"].append(
+            {
+                "challengeName": "CUSTOM_CHALLENGE",
+                "challengeResult": correct,
+                "challengeMetadata": session.data["metadata"],
+            }
+        )
+        try:
+            return self._custom_next(pool, client, user, custom, metadata)
+        except ServiceFault as fault:
+            if fault.code == "NotAuthorizedException":
+                session.dead = True  # later answers: "Invalid session for the user."
+            raise
 
     def _check_timestamp(self, stamp: str) -> None:
         if not _TIMESTAMP.match(stamp):
