@@ -15,6 +15,7 @@ from .errors import (
     LimitExceededException,
     MFAMethodNotFoundException,
     NotAuthorizedException,
+    PasskeyCeremonyError,
     PasswordResetRequiredException,
     ResourceNotFoundException,
     ServiceError,
@@ -30,7 +31,7 @@ from .errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
-from .flow import AUTH_FLOW_TYPES, FlowContext, SignInFlow
+from .flow import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowContext, PasskeyAuthenticator, SignInFlow
 from .machine import SignInMachine
 from .outputs import (
     AuthTokens,
@@ -81,6 +82,7 @@ __all__ = [
     "Done",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",
+    "FIRST_FACTORS",
     "FlowContext",
     "FlowState",
     "IllegalTransitionError",
@@ -94,6 +96,8 @@ __all__ = [
     "MFAMethodNotFoundException",
     "NextStep",
     "NotAuthorizedException",
+    "PasskeyAuthenticator",
+    "PasskeyCeremonyError",
     "PasswordResetRequiredException",
     "ResetPassword",
     "ResetPasswordDone",

@@ -8,10 +8,12 @@ passwords are shown masked: the point is the shape of the flow, not the secrets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import pyotp
-from cognitoflow.transports.fake import FakeCognito, FakeTransport
+
+from cognitoflow.transports.fake import FakeCognito, FakeTransport, SoftwareAuthenticator
 
 from .errors import CognitoFlowError
 from .flow import SignInFlow
@@ -57,14 +59,14 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _pool(cognito: FakeCognito, mfa: str = "OFF", **extra: object) -> tuple[str, str]:
-    pool_id = cognito.create_user_pool(PoolName="demo", MfaConfiguration=mfa, **extra)["UserPool"][  # type: ignore[arg-type]
-        "Id"
-    ]
-    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="demo-web")[
-        "UserPoolClient"
-    ]["ClientId"]
-    return pool_id, client_id
+def _pool(
+    cognito: FakeCognito, mfa: str = "OFF", flows: list[str] | None = None, **extra: Any
+) -> tuple[str, str]:
+    pool_id = cognito.create_user_pool(PoolName="demo", MfaConfiguration=mfa, **extra)
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id["UserPool"]["Id"], ClientName="demo-web", ExplicitAuthFlows=flows
+    )["UserPoolClient"]["ClientId"]
+    return pool_id["UserPool"]["Id"], client_id
 
 
 def _user(cognito: FakeCognito, pool_id: str, username: str, **attributes: str) -> None:
@@ -187,6 +189,40 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.result(flow.confirm_sign_in("41"))
     say.call("confirm_sign_in('42')")
     say.result(flow.confirm_sign_in("42"))
+
+    say.title("iris: passwordless, with a one-time code by email (USER_AUTH)")
+    free_pool, free_client = _pool(
+        cognito,
+        flows=["ALLOW_USER_AUTH"],
+        Policies={
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}
+        },
+    )
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=free_pool, WebAuthnConfiguration={"RelyingPartyId": "auth.example.com"}
+    )
+    _user(cognito, free_pool, "iris", email="iris@example.com", email_verified="true")
+    flow = flow_for(free_pool, free_client)
+    say.call("sign_in('iris', auth_flow_type='USER_AUTH')")
+    say.result(flow.sign_in("iris", auth_flow_type="USER_AUTH"))
+    say.call("confirm_sign_in('EMAIL_OTP')")
+    say.result(flow.confirm_sign_in("EMAIL_OTP"))
+    say.call("confirm_sign_in(<8-digit code from the email>)")
+    say.result(flow.confirm_sign_in(cognito.outbox.last_code("iris", purpose="SIGN_IN")))
+    authenticator = SoftwareAuthenticator()
+    say.call("register_passkey(<authenticator>.create)")
+    flow.register_passkey(authenticator.create)
+    say.note("a passkey is registered for iris (a software authenticator plays the browser)")
+
+    say.title("iris again: signs in with her passkey")
+    flow = SignInFlow(
+        transport,
+        user_pool_id=free_pool,
+        client_id=free_client,
+        passkey_authenticator=authenticator,
+    )
+    say.call("sign_in('iris', auth_flow_type='USER_AUTH', preferred_challenge='WEB_AUTHN')")
+    say.result(flow.sign_in("iris", auth_flow_type="USER_AUTH", preferred_challenge="WEB_AUTHN"))
 
     say.title("dave: SMS and TOTP both enabled, so he picks one")
     _user(cognito, pool_id, "dave", phone_number="+15555550111")

@@ -9,6 +9,7 @@
     │   ├── IllegalTransitionError     the machine was sent an event its state does not accept
     │   └── UserAlreadyAuthenticatedError
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
+    ├── PasskeyCeremonyError           the passkey authenticator failed; another factor can follow
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
         ├── NotAuthorizedException
         │   └── SessionExpiredError    the Cognito session is gone: the flow is SIGNED_OUT
@@ -40,6 +41,7 @@ __all__ = [
     "LimitExceededException",
     "MFAMethodNotFoundException",
     "NotAuthorizedException",
+    "PasskeyCeremonyError",
     "PasswordResetRequiredException",
     "ResourceNotFoundException",
     "ServiceError",
@@ -117,6 +119,15 @@ class UserAlreadyAuthenticatedError(InvalidStateError):
 
 class UnexpectedChallengeError(CognitoFlowError):
     """Cognito returned a challenge this library does not know how to answer."""
+
+
+class PasskeyCeremonyError(CognitoFlowError):
+    """The passkey authenticator failed or is missing.
+
+    The flow keeps Cognito's session and waits at
+    ``CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION``: answer with another factor (or
+    ``WEB_AUTHN`` to try the passkey again).
+    """
 
 
 class ServiceError(CognitoFlowError):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import hmac
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 import structlog
+
 from cognitoflow.transports.base import (
     AuthChallengeResponse,
     CognitoError,
@@ -29,6 +31,7 @@ from .errors import (
     InvalidAnswerError,
     InvalidInputError,
     InvalidStateError,
+    PasskeyCeremonyError,
     ServiceError,
     SessionExpiredError,
     UnexpectedChallengeError,
@@ -64,14 +67,31 @@ from .outputs import (
 )
 from .steps import FlowState
 
-__all__ = ["AUTH_FLOW_TYPES", "FlowContext", "SignInFlow"]
+__all__ = ["AUTH_FLOW_TYPES", "FIRST_FACTORS", "FlowContext", "PasskeyAuthenticator", "SignInFlow"]
 
 log = structlog.get_logger("cognitoflow")
 
-AUTH_FLOW_TYPES = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_WITH_SRP", "CUSTOM_WITHOUT_SRP")
+AUTH_FLOW_TYPES = (
+    "USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "CUSTOM_WITH_SRP",
+    "CUSTOM_WITHOUT_SRP",
+    "USER_AUTH",
+)
 """The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
 
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+"""The first factors of ``USER_AUTH`` (``preferred_challenge`` and the selection step)."""
+
+PasskeyAuthenticator = Callable[[str], str]
+"""A passkey ceremony: the credential request options JSON in, the credential JSON out.
+
+In a browser this is ``navigator.credentials.get``; in tests, a ``SoftwareAuthenticator``.
+Raise any exception to report a failed or cancelled ceremony.
+"""
+
 _COGNITO_FLOWS = {
+    "USER_AUTH": "USER_AUTH",
     "USER_SRP_AUTH": "USER_SRP_AUTH",
     "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
     "CUSTOM_WITH_SRP": "CUSTOM_AUTH",
@@ -97,6 +117,7 @@ class FlowContext:
     missing_attributes: tuple[str, ...] = ()
     available_challenges: tuple[str, ...] = ()
     totp_secret: str | None = attrs.field(default=None, repr=False)
+    password_mode: str | None = None
     code_delivery: CodeDeliveryDetails | None = None
     tokens: AuthTokens | None = attrs.field(default=None, repr=False)
 
@@ -125,6 +146,8 @@ class SignInFlow:
         client_id: the app client id.
         client_secret: the app client's secret, if it has one (``SECRET_HASH`` is then
             sent with every request).
+        passkey_authenticator: runs the passkey ceremony when Cognito asks for
+            ``WEB_AUTHN`` (see :data:`PasskeyAuthenticator`).
     """
 
     def __init__(
@@ -134,6 +157,7 @@ class SignInFlow:
         user_pool_id: str,
         client_id: str,
         client_secret: str | None = None,
+        passkey_authenticator: PasskeyAuthenticator | None = None,
     ) -> None:
         if "_" not in user_pool_id:
             raise InvalidInputError(
@@ -145,6 +169,7 @@ class SignInFlow:
         self.user_pool_id = user_pool_id
         self.client_id = _require("client_id", client_id, "client_id")
         self._client_secret = client_secret
+        self.passkey_authenticator = passkey_authenticator
         self._machine = SignInMachine()
         self._ctx = FlowContext()
 
@@ -185,8 +210,14 @@ class SignInFlow:
         *,
         auth_flow_type: str = "USER_SRP_AUTH",
         client_metadata: Mapping[str, str] | None = None,
+        preferred_challenge: str | None = None,
     ) -> SignInOutput:
         """Start a sign-in. A sign-in already under way is replaced if this one succeeds.
+
+        ``preferred_challenge`` (``USER_AUTH`` only) names the first factor to try:
+        ``PASSWORD``, ``PASSWORD_SRP`` (both need the password), ``EMAIL_OTP``, ``SMS_OTP``
+        or ``WEB_AUTHN``. Without one, or when the user cannot use it, the next step is
+        the first-factor selection.
 
         Raises:
             UserAlreadyAuthenticatedError: the flow is signed in; call ``sign_out`` first.
@@ -200,7 +231,16 @@ class SignInFlow:
                 f"auth_flow_type {auth_flow_type!r} is not supported.",
                 f"Use one of: {', '.join(AUTH_FLOW_TYPES)}.",
             )
-        if auth_flow_type == "CUSTOM_WITHOUT_SRP":
+        preferred = self._preferred(auth_flow_type, preferred_challenge)
+        if auth_flow_type == "USER_AUTH" and preferred not in ("PASSWORD", "PASSWORD_SRP"):
+            if password:
+                raise InvalidInputError(
+                    "password",
+                    "USER_AUTH uses the password only with preferred_challenge PASSWORD or "
+                    "PASSWORD_SRP.",
+                    "Leave the password out, or name one of those as preferred_challenge.",
+                )
+        elif auth_flow_type == "CUSTOM_WITHOUT_SRP":
             if password:
                 raise InvalidInputError(
                     "password",
@@ -214,13 +254,15 @@ class SignInFlow:
                 "There is already a signed-in user.", "Call sign_out before calling sign_in again."
             )
         params = {"USERNAME": username}
+        if preferred:
+            params["PREFERRED_CHALLENGE"] = preferred
         client: srp.SrpClient | None = None
-        if auth_flow_type in ("USER_SRP_AUTH", "CUSTOM_WITH_SRP"):
+        if auth_flow_type in ("USER_SRP_AUTH", "CUSTOM_WITH_SRP") or preferred == "PASSWORD_SRP":
             client = srp.SrpClient(self.user_pool_id.split("_", 1)[1])
             params["SRP_A"] = client.srp_a
         if auth_flow_type == "CUSTOM_WITH_SRP":
             params["CHALLENGE_NAME"] = "SRP_A"
-        if auth_flow_type == "USER_PASSWORD_AUTH" and password:
+        if (auth_flow_type == "USER_PASSWORD_AUTH" or preferred == "PASSWORD") and password:
             params["PASSWORD"] = password
         self._add_secret_hash(params, username)
         request: InitiateAuthRequest = {
@@ -242,6 +284,9 @@ class SignInFlow:
             if event in ("user_not_confirmed", "password_reset_required"):
                 return self._restart(event, base)
             raise service_error(error) from None
+        except _CeremonyFailed as failed:
+            self._restart("passkey_failed", failed.context(base))
+            raise failed.error() from None
         return self._advance(map_reply(reply), base, restart=True)
 
     def confirm_sign_in(
@@ -300,6 +345,12 @@ class SignInFlow:
             ),
             FlowState.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE: lambda: self._respond(
                 "CUSTOM_CHALLENGE", {"ANSWER": str(challenge_response)}, metadata
+            ),
+            FlowState.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: lambda: (
+                self._answer_first_factor(answer, metadata)
+            ),
+            FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD: lambda: self._answer_password(
+                str(challenge_response), metadata
             ),
         }
         handler = handlers.get(state)
@@ -540,6 +591,44 @@ class SignInFlow:
             )
         return self._respond("MFA_SETUP", {"EMAIL": answer}, metadata)
 
+    def _answer_first_factor(self, answer: str, metadata: dict[str, str]) -> SignInOutput:
+        # After a passkey was asked for directly, Cognito sent no list: any factor may be
+        # tried, and Cognito decides.
+        allowed = self._ctx.available_challenges or FIRST_FACTORS
+        choice = self._choose(answer, allowed, "first factor")
+        if choice in ("PASSWORD", "PASSWORD_SRP"):
+            ctx = attrs.evolve(self._ctx, password_mode=choice)
+            return self._advance(Outcome("password_factor_chosen"), ctx)
+        return self._respond("SELECT_CHALLENGE", {"ANSWER": choice}, metadata)
+
+    def _answer_password(self, password: str, metadata: dict[str, str]) -> SignInOutput:
+        if self._ctx.password_mode == "PASSWORD_SRP":
+            client = srp.SrpClient(self.user_pool_id.split("_", 1)[1])
+            responses = {"ANSWER": "PASSWORD_SRP", "SRP_A": client.srp_a}
+            return self._respond(
+                "SELECT_CHALLENGE", responses, metadata, password=password, client=client
+            )
+        responses = {"ANSWER": "PASSWORD", "PASSWORD": password}
+        return self._respond("SELECT_CHALLENGE", responses, metadata)
+
+    def _preferred(self, auth_flow_type: str, preferred: str | None) -> str | None:
+        if preferred is None:
+            return None
+        if auth_flow_type != "USER_AUTH":
+            raise InvalidInputError(
+                "preferred_challenge",
+                "preferred_challenge is only used with auth_flow_type='USER_AUTH'.",
+                "Leave it out, or sign in with USER_AUTH.",
+            )
+        choice = preferred.strip().upper()
+        if choice not in FIRST_FACTORS:
+            raise InvalidInputError(
+                "preferred_challenge",
+                "preferred_challenge is not a first factor.",
+                f"Use one of: {', '.join(FIRST_FACTORS)}.",
+            )
+        return choice
+
     def _choose(self, answer: str, allowed: tuple[str, ...], what: str) -> str:
         choice = answer.upper()
         if choice not in allowed:
@@ -553,26 +642,30 @@ class SignInFlow:
     # == talking to Cognito ==========================================================
 
     def _respond(
-        self, challenge: str, responses: dict[str, str], metadata: dict[str, str]
+        self,
+        challenge: str,
+        responses: dict[str, str],
+        metadata: dict[str, str],
+        *,
+        password: str | None = None,
+        client: srp.SrpClient | None = None,
     ) -> SignInOutput:
         """Send an answer for the current challenge, and move to what Cognito says next."""
         ctx = self._ctx
         answers = {"USERNAME": ctx.username, **responses}
-        self._add_secret_hash(answers, ctx.username)
-        request: RespondToAuthChallengeRequest = {
-            "ClientId": self.client_id,
-            "ChallengeName": challenge,
-            "ChallengeResponses": answers,
-        }
-        if ctx.session:
-            request["Session"] = ctx.session
-        if metadata:
-            request["ClientMetadata"] = metadata
         try:
-            reply = self._call(self.transport.respond_to_auth_challenge, request)
-            reply = self._answer_automatic(reply, ctx, None, None, metadata)
+            reply = self._answer_challenge(challenge, answers, ctx.username, ctx.session, metadata)
+            reply = self._answer_automatic(reply, ctx, password, client, metadata)
         except CognitoError as error:
             raise self._after_error(error) from None
+        except _CeremonyFailed as failed:
+            if not self._accepts("passkey_failed"):
+                raise UnexpectedChallengeError(
+                    "Cognito asked for a passkey where this flow cannot offer another factor.",
+                    "Sign in again with auth_flow_type='USER_AUTH'.",
+                ) from None
+            self._send("passkey_failed", failed.context(ctx), username=ctx.username)
+            raise failed.error() from None
         return self._advance(map_reply(reply), ctx)
 
     def _after_error(self, error: CognitoError) -> ServiceError:
@@ -603,6 +696,9 @@ class SignInFlow:
         while reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
             name = reply.get("ChallengeName")
             params = reply.get("ChallengeParameters") or {}
+            if name == "WEB_AUTHN":
+                reply = self._passkey_ceremony(reply, ctx)
+                continue
             if name != "PASSWORD_VERIFIER":
                 raise UnexpectedChallengeError(
                     f"Cognito asked for {name}, but this flow holds no remembered device.",
@@ -619,19 +715,72 @@ class SignInFlow:
                     "Sign in again.",
                 )
             answers = client.answer_password_verifier(dict(params), password)
-            self._add_secret_hash(answers, answers["USERNAME"])
-            request: RespondToAuthChallengeRequest = {
-                "ClientId": self.client_id,
-                "ChallengeName": "PASSWORD_VERIFIER",
-                "ChallengeResponses": answers,
-            }
-            if reply.get("Session"):
-                request["Session"] = reply["Session"]
-            if metadata:
-                request["ClientMetadata"] = dict(metadata)
             client = None  # one proof per exchange
-            reply = self._call(self.transport.respond_to_auth_challenge, request)
+            reply = self._answer_challenge(
+                "PASSWORD_VERIFIER", answers, answers["USERNAME"], reply.get("Session"), metadata
+            )
         return reply
+
+    def _passkey_ceremony(
+        self, reply: AuthChallengeResponse, ctx: FlowContext
+    ) -> AuthChallengeResponse:
+        """Answer WEB_AUTHN with the caller's authenticator; its failure keeps the session."""
+        params = reply.get("ChallengeParameters") or {}
+        username = params.get("USERNAME") or params.get("USER_ID_FOR_SRP") or ctx.username
+        if self.passkey_authenticator is None:
+            raise _CeremonyFailed(reply, "no passkey_authenticator was given to the flow")
+        try:
+            credential = self.passkey_authenticator(params.get("CREDENTIAL_REQUEST_OPTIONS", "{}"))
+        except Exception as error:  # the caller's authenticator reports failure by raising
+            raise _CeremonyFailed(reply, f"{type(error).__name__}: {error}") from None
+        answers = {"USERNAME": username, "CREDENTIAL": credential}
+        # Like Amplify, no ClientMetadata on the passkey answer.
+        return self._answer_challenge("WEB_AUTHN", answers, username, reply.get("Session"), None)
+
+    def _answer_challenge(
+        self,
+        challenge: str,
+        answers: dict[str, str],
+        username: str,
+        session: str | None,
+        metadata: Mapping[str, str] | None,
+    ) -> AuthChallengeResponse:
+        """One RespondToAuthChallenge call, with SECRET_HASH over ``username`` if needed."""
+        answers = dict(answers)
+        self._add_secret_hash(answers, username)
+        request: RespondToAuthChallengeRequest = {
+            "ClientId": self.client_id,
+            "ChallengeName": challenge,
+            "ChallengeResponses": answers,
+        }
+        if session:
+            request["Session"] = session
+        if metadata:
+            request["ClientMetadata"] = dict(metadata)
+        return self._call(self.transport.respond_to_auth_challenge, request)
+
+    def register_passkey(self, create_credential: Callable[[dict[str, Any]], Any]) -> None:
+        """Register a passkey for the signed-in user (Start/CompleteWebAuthnRegistration).
+
+        ``create_credential`` gets Cognito's ``CredentialCreationOptions`` and returns the
+        RegistrationResponseJSON document (in a browser, ``navigator.credentials.create``;
+        in tests, ``SoftwareAuthenticator().create``).
+        """
+        tokens = self.tokens
+        if tokens is None:
+            raise InvalidStateError(
+                "Registering a passkey needs a signed-in user.", "Sign in first, then register."
+            )
+        started = self._service(
+            self.transport.start_web_authn_registration, {"AccessToken": tokens.access_token}
+        )
+        credential = create_credential(started["CredentialCreationOptions"])
+        if isinstance(credential, str):
+            credential = json.loads(credential)
+        self._service(
+            self.transport.complete_web_authn_registration,
+            {"AccessToken": tokens.access_token, "Credential": credential},
+        )
 
     def _associate(self, ctx: FlowContext) -> FlowContext:
         """AssociateSoftwareToken with the session, when the TOTP set-up step is produced."""
@@ -783,3 +932,27 @@ class SignInFlow:
         }
         build = steps.get(state)
         return build() if build else None
+
+
+class _CeremonyFailed(Exception):
+    """Inside the flow only: the passkey ceremony failed on this WEB_AUTHN reply."""
+
+    def __init__(self, reply: AuthChallengeResponse, reason: str) -> None:
+        super().__init__(reason)
+        self.reply = reply
+        self.reason = reason
+
+    def context(self, ctx: FlowContext) -> FlowContext:
+        """Where the flow waits: first-factor selection, on the WEB_AUTHN session."""
+        return attrs.evolve(
+            ctx,
+            session=self.reply.get("Session"),
+            challenge_name="WEB_AUTHN",
+            challenge_parameters={},
+        )
+
+    def error(self) -> PasskeyCeremonyError:
+        return PasskeyCeremonyError(
+            f"The passkey ceremony failed ({self.reason}).",
+            "Answer confirm_sign_in with another factor, or 'WEB_AUTHN' to try again.",
+        )

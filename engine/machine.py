@@ -112,6 +112,9 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
     email_setup_chosen = _setup_selection.to(_email_setup)
     password_factor_chosen = _first_factor.to(_password)
 
+    # The passkey authenticator failed: keep Cognito's session and offer the factors.
+    passkey_failed = _signed_out.to(_first_factor) | _retry((_first_factor,))
+
     # -- retries: Cognito said no, the step stays ----------------------------------
     code_mismatch = _retry((_sms, _email, _totp, _totp_setup, _confirm_sign_up, _confirm_reset))
     password_rejected = _retry((_new_password, _confirm_reset))

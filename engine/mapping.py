@@ -1,8 +1,9 @@
 """From a Cognito reply (or error) to a machine event: pure, exhaustive, no I/O.
 
 An unknown or empty ``ChallengeName`` is an :class:`UnexpectedChallengeError`, never a
-silent fall-through. The automatic challenges (``PASSWORD_VERIFIER`` and the device
-ones) are answered by the flow before a reply reaches :func:`map_reply`.
+silent fall-through. The automatic challenges (``PASSWORD_VERIFIER``, the device ones,
+and ``WEB_AUTHN`` through the caller's passkey authenticator) are answered by the flow
+before a reply reaches :func:`map_reply`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections.abc import Mapping
 
 import attrs
+
 from cognitoflow.transports.base import AuthChallengeResponse, CognitoError
 
 from .errors import InvalidStateError, UnexpectedChallengeError
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 AUTOMATIC_CHALLENGES = frozenset(
-    {"PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"}
+    {"PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "WEB_AUTHN"}
 )
 
 CHALLENGE_EVENTS: Mapping[str, str] = {

@@ -8,6 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 import structlog
+
 from cognitoflow.engine import SignInFlow
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
+
 from cognitoflow.engine.cli import cli
 from cognitoflow.engine.demo import PASSWORD
 
@@ -23,6 +24,7 @@ def test_demo_walks_every_supported_step() -> None:
         "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP",
         "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
         "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE",
+        "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
         "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
         "CONFIRM_SIGN_UP",
         "RESET_PASSWORD",

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pyotp
 import pytest
 from botocore.exceptions import ClientError
-from cognitoflow.transports.fake import FakeCognito, FakeSettings, ManualClock, mask_destination
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
+from cognitoflow.transports.fake import FakeCognito, FakeSettings, ManualClock, mask_destination
 
 from conftest import PASSWORD, Pool
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pyotp
 import pytest
+
 from cognitoflow.engine import (
     CodeMismatchException,
     ConfirmSignInWithSmsCode,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cognitoflow.engine import FlowState, IllegalTransitionError, SignInMachine, SignInStep
 
 

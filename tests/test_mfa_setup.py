@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pyotp
 import pytest
+
 from cognitoflow.engine import (
     CodeMismatchException,
     ContinueSignInWithTotpSetup,

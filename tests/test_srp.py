@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
-from cognitoflow.engine import srp
 from pycognito.aws_srp import AWSSRP
+
+from cognitoflow.engine import srp
 
 from conftest import PASSWORD, Pool
 

@@ -28,11 +28,14 @@ __all__ = [
     "ForgotPasswordResponse",
     "InitiateAuthRequest",
     "NewDeviceMetadataType",
+    "CompleteWebAuthnRegistrationRequest",
     "ResendConfirmationCodeRequest",
     "ResendConfirmationCodeResponse",
     "RespondToAuthChallengeRequest",
     "SignUpRequest",
     "SignUpResponse",
+    "StartWebAuthnRegistrationRequest",
+    "StartWebAuthnRegistrationResponse",
     "Transport",
     "VerifySoftwareTokenRequest",
     "VerifySoftwareTokenResponse",
@@ -202,6 +205,19 @@ class ConfirmForgotPasswordRequest(_UserRequestBase, total=False):
     ClientMetadata: dict[str, str]
 
 
+class StartWebAuthnRegistrationRequest(TypedDict):
+    AccessToken: str
+
+
+class StartWebAuthnRegistrationResponse(TypedDict):
+    CredentialCreationOptions: dict[str, Any]
+
+
+class CompleteWebAuthnRegistrationRequest(TypedDict):
+    AccessToken: str
+    Credential: dict[str, Any]
+
+
 # -- the interface -----------------------------------------------------------------
 
 
@@ -248,3 +264,13 @@ class Transport(abc.ABC):
 
     @abc.abstractmethod
     def confirm_forgot_password(self, request: ConfirmForgotPasswordRequest) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def start_web_authn_registration(
+        self, request: StartWebAuthnRegistrationRequest
+    ) -> StartWebAuthnRegistrationResponse: ...
+
+    @abc.abstractmethod
+    def complete_web_authn_registration(
+        self, request: CompleteWebAuthnRegistrationRequest
+    ) -> dict[str, Any]: ...

@@ -7,6 +7,7 @@
 """
 
 from ._model import FakeSettings
+from ._passkeys import SoftwareAuthenticator
 from ._service import FakeCognito
 from ._support import ManualClock, Message, Outbox, SystemClock, mask_destination
 from ._transport import FakeTransport
@@ -18,6 +19,7 @@ __all__ = [
     "ManualClock",
     "Message",
     "Outbox",
+    "SoftwareAuthenticator",
     "SystemClock",
     "mask_destination",
 ]

@@ -8,11 +8,21 @@ import secrets
 from typing import Any
 
 import attrs
+
 from cognitoflow.engine import srp
 
-__all__ = ["AppClient", "AuthSession", "FakeSettings", "PendingCode", "User", "UserPool"]
+__all__ = [
+    "AppClient",
+    "AuthSession",
+    "FakeSettings",
+    "Passkey",
+    "PendingCode",
+    "User",
+    "UserPool",
+]
 
 MFA_NAMES = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
 @attrs.frozen
@@ -32,6 +42,8 @@ class FakeSettings:
         srp_timestamp_tolerance: seconds a PASSWORD_VERIFIER TIMESTAMP may differ from the
             pool's clock; None (default) checks only its format ("a few seconds" in Cognito).
         region: the region part of new pool ids.
+        webauthn_origins: origins accepted for passkeys besides ``https://<relying party id>``
+            and its subdomains (e.g. ``http://localhost:3000`` for a local front end).
     """
 
     max_code_attempts_per_session: int | None = None
@@ -41,6 +53,7 @@ class FakeSettings:
     lockout: bool = True
     srp_timestamp_tolerance: float | None = None
     region: str = "us-east-1"
+    webauthn_origins: tuple[str, ...] = ()
 
 
 @attrs.define
@@ -50,6 +63,20 @@ class PendingCode:
     code: str = attrs.field(repr=False)
     expires_at: float
     destination_attribute: str = ""
+
+
+@attrs.define
+class Passkey:
+    """A registered WebAuthn credential: its id, public key and sign count."""
+
+    credential_id: bytes
+    public_key: bytes = attrs.field(repr=False)
+    sign_count: int
+    relying_party_id: str
+    created: float
+    name: str = "Passkey"
+    transports: list[str] = attrs.Factory(list)
+    attachment: str | None = None
 
 
 @attrs.define
@@ -75,6 +102,8 @@ class User:
     codes: dict[str, PendingCode] = attrs.field(factory=dict, repr=False)
     failed_attempts: int = 0
     last_failure: float = 0.0
+    passkeys: list[Passkey] = attrs.Factory(list)
+    passkey_challenge: tuple[bytes, float] | None = attrs.field(default=None, repr=False)
 
     def set_password(self, pool_name: str, password: str, *, temporary: bool, now: float) -> None:
         """Store the verifier and hash of a new password, never the password itself."""
@@ -166,6 +195,8 @@ class UserPool:
     admin_create_only: bool
     required_attributes: list[str]
     lambda_config: dict[str, Any] = attrs.Factory(dict)
+    first_factors: list[str] = attrs.Factory(lambda: ["PASSWORD"])
+    webauthn: dict[str, Any] | None = None
     users: dict[str, User] = attrs.Factory(dict)
     clients: dict[str, AppClient] = attrs.Factory(dict)
 
@@ -185,7 +216,10 @@ class UserPool:
             "CreationDate": self.created,
             "LastModifiedDate": self.created,
             "MfaConfiguration": self.mfa_configuration,
-            "Policies": {"PasswordPolicy": policy},
+            "Policies": {
+                "PasswordPolicy": policy,
+                "SignInPolicy": {"AllowedFirstAuthFactors": list(self.first_factors)},
+            },
             "UsernameAttributes": list(self.username_attributes),
             "AliasAttributes": list(self.alias_attributes),
             "AutoVerifiedAttributes": list(self.auto_verified_attributes),

@@ -24,9 +24,34 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import pyotp
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
 from cognitoflow.engine import srp
 
-from ._model import MFA_NAMES, AppClient, AuthSession, FakeSettings, PendingCode, User, UserPool
+from ._model import (
+    FIRST_FACTORS,
+    MFA_NAMES,
+    AppClient,
+    AuthSession,
+    FakeSettings,
+    Passkey,
+    PendingCode,
+    User,
+    UserPool,
+)
 from ._support import (
     Clock,
     Message,
@@ -89,6 +114,14 @@ def _random_id(length: int, alphabet: str = string.ascii_lowercase + string.digi
 def _secret_hash(secret: str, username: str, client_id: str) -> str:
     digest = hmac.new(secret.encode(), (username + client_id).encode(), "sha256").digest()
     return base64.b64encode(digest).decode()
+
+
+def _b64url_bytes(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _bytes_b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def _attr_list(attributes: dict[str, str]) -> list[dict[str, str]]:
@@ -179,6 +212,7 @@ class FakeCognito:
             "TemporaryPasswordValidityDays": 7,
         }
         policy.update((Policies or {}).get("PasswordPolicy", {}))
+        first_factors = self._first_factors(Policies)
         required = [
             str(attr["Name"]) for attr in Schema or [] if attr.get("Required") and "Name" in attr
         ]
@@ -201,6 +235,7 @@ class FakeCognito:
             ),
             required_attributes=required,
             lambda_config=dict(LambdaConfig or {}),
+            first_factors=first_factors or ["PASSWORD"],
         )
         self._pools[pool_id] = pool
         self._signers[pool_id] = TokenSigner(
@@ -236,7 +271,28 @@ class FakeCognito:
             pool.auto_verified_attributes = list(AutoVerifiedAttributes)
         if Policies is not None:
             pool.password_policy.update(Policies.get("PasswordPolicy", {}))
+            pool.first_factors = self._first_factors(Policies) or pool.first_factors
         return {}
+
+    @staticmethod
+    def _first_factors(policies: dict[str, Any] | None) -> list[str]:
+        factors = list(
+            ((policies or {}).get("SignInPolicy") or {}).get("AllowedFirstAuthFactors") or []
+        )
+        if factors and "PASSWORD" not in factors:
+            raise _fail(
+                "InvalidParameterException",
+                "AllowedFirstAuthFactors must include PASSWORD.",
+            )
+        unknown = [f for f in factors if f not in ("PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")]
+        if unknown:
+            raise _fail(
+                "InvalidParameterException",
+                f"1 validation error detected: Value '{unknown}' at "
+                "'policies.signInPolicy.allowedFirstAuthFactors' failed to satisfy constraint: "
+                "Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]",
+            )
+        return factors
 
     @_operation("SetUserPoolMfaConfig")
     def set_user_pool_mfa_config(
@@ -264,6 +320,14 @@ class FakeCognito:
             factors.append("SOFTWARE_TOKEN_MFA")
         if EmailMfaConfiguration is not None:
             factors.append("EMAIL_OTP")
+        if WebAuthnConfiguration is not None:
+            pool.webauthn = {
+                "RelyingPartyId": WebAuthnConfiguration.get("RelyingPartyId"),
+                "UserVerification": WebAuthnConfiguration.get("UserVerification", "preferred"),
+                "FactorConfiguration": WebAuthnConfiguration.get(
+                    "FactorConfiguration", "SINGLE_FACTOR"
+                ),
+            }
         if MfaConfiguration is not None:
             pool.mfa_configuration = MfaConfiguration
         if any(block is not None for block in blocks):
@@ -286,6 +350,8 @@ class FakeCognito:
             out["SmsMfaConfiguration"] = {"SmsAuthenticationMessage": "Your code is {####}"}
         if "EMAIL_OTP" in pool.mfa_factors:
             out["EmailMfaConfiguration"] = {"Message": "Your code is {####}"}
+        if pool.webauthn:
+            out["WebAuthnConfiguration"] = dict(pool.webauthn)
         return out
 
     @_operation("CreateUserPoolClient")
@@ -504,11 +570,14 @@ class FakeCognito:
         self._check_secret_hash(client, Username, SecretHash)
         if pool.admin_create_only:
             raise _fail("NotAuthorizedException", "SignUp is not permitted for this user pool")
-        if Password is None:
+        passwordless = any(f != "PASSWORD" for f in pool.first_factors)
+        if Password is None and not passwordless:
             raise _missing("Password")
-        self._check_policy(pool, Password, "Password did not conform with policy: ")
+        if Password is not None:
+            self._check_policy(pool, Password, "Password did not conform with policy: ")
         user = self._new_user(pool, Username, _attr_dict(UserAttributes), "UNCONFIRMED")
-        user.set_password(pool.suffix, Password, temporary=False, now=self.clock())
+        if Password is not None:
+            user.set_password(pool.suffix, Password, temporary=False, now=self.clock())
         out: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
         attribute = self._verification_attribute(pool, user)
         if attribute:
@@ -690,10 +759,11 @@ class FakeCognito:
                 raise _fail("InvalidParameterException", "Auth flow not enabled for this client")
             return self._start_custom(pool, client, params)
         if AuthFlow == "USER_AUTH":
-            raise _fail(
-                "InvalidParameterException",
-                f"{AuthFlow} is not supported by this fake user pool yet.",
-            )
+            if not client.allows("ALLOW_USER_AUTH"):
+                raise _fail(
+                    "InvalidParameterException", "USER_AUTH flow not enabled for this client"
+                )
+            return self._start_user_auth(pool, client, params)
         raise _fail(
             "InvalidParameterException",
             f"1 validation error detected: Value '{AuthFlow}' at 'authFlow' failed to satisfy "
@@ -848,7 +918,10 @@ class FakeCognito:
             raise _missing("USERNAME")
         self._check_secret_hash(client, login, answers.get("SECRET_HASH"))
         session = self._session(Session, client)
-        if session.challenge != ChallengeName:
+        # After a failed passkey ceremony a client may pick another factor on the same
+        # WEB_AUTHN session (Amplify JS does, spec 4.6).
+        fallback = ChallengeName == "SELECT_CHALLENGE" and session.challenge == "WEB_AUTHN"
+        if session.challenge != ChallengeName and not fallback:
             raise _fail("NotAuthorizedException", SESSION_INVALID)
         if ChallengeName == "CUSTOM_CHALLENGE":
             return self._answer_custom(pool, client, session, login, answers, metadata)
@@ -862,6 +935,9 @@ class FakeCognito:
             "SOFTWARE_TOKEN_MFA": self._answer_totp,
             "SELECT_MFA_TYPE": self._answer_select_mfa,
             "MFA_SETUP": self._answer_mfa_setup,
+            "SMS_OTP": self._answer_code,
+            "SELECT_CHALLENGE": self._answer_select_challenge,
+            "WEB_AUTHN": self._answer_web_authn,
         }
         handler = handlers.get(ChallengeName)
         if handler is None:
@@ -925,6 +1001,287 @@ class FakeCognito:
             )
             return self._custom_next(pool, client, user, custom, metadata)
         return self._after_first_factor(pool, client, user)
+
+    # -- choice-based sign-in, USER_AUTH (spec 6) ------------------------------------
+
+    def _available_factors(self, pool: UserPool, user: User) -> list[str]:
+        """The first factors this user can use now (spec 6.2), in Cognito's order."""
+        allowed = set(pool.first_factors)
+        factors = []
+        if "PASSWORD" in allowed and user.has_password():
+            factors += ["PASSWORD", "PASSWORD_SRP"]
+        has_mfa = pool.mfa_configuration != "OFF" and any(
+            m in pool.mfa_factors for m in user.mfa_enabled
+        )
+        if not has_mfa:  # a user with MFA configured cannot use passwordless factors
+            verified = user.attributes.get
+            if "EMAIL_OTP" in allowed and verified("email_verified") == "true":
+                factors.append("EMAIL_OTP")
+            if "SMS_OTP" in allowed and verified("phone_number_verified") == "true":
+                factors.append("SMS_OTP")
+            if "WEB_AUTHN" in allowed and pool.webauthn and user.passkeys:
+                factors.append("WEB_AUTHN")
+        return factors
+
+    def _start_user_auth(
+        self, pool: UserPool, client: AppClient, params: dict[str, str]
+    ) -> dict[str, Any]:
+        user = self._login_user(pool, client, params)
+        if user is None:
+            # Unknown user with PreventUserExistenceErrors=ENABLED: a plausible menu whose
+            # answers can never succeed.
+            menu = [f for f in FIRST_FACTORS if f in pool.first_factors or f == "PASSWORD_SRP"]
+            session = self._new_session(pool, client, params["USERNAME"], "SELECT_CHALLENGE")
+            session.data["available"] = menu
+            return {
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": session.session_id,
+                "ChallengeParameters": {},
+                "AvailableChallenges": menu,
+            }
+        available = self._available_factors(pool, user)
+        preferred = params.get("PREFERRED_CHALLENGE")
+        if preferred and preferred in available:
+            return self._first_factor(pool, client, user, preferred, params, available)
+        session = self._new_session(pool, client, user.username, "SELECT_CHALLENGE")
+        session.data["available"] = available
+        return {
+            "ChallengeName": "SELECT_CHALLENGE",
+            "Session": session.session_id,
+            "ChallengeParameters": {},
+            "AvailableChallenges": available,
+        }
+
+    def _first_factor(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User,
+        factor: str,
+        params: dict[str, str],
+        available: list[str],
+    ) -> dict[str, Any]:
+        """Start the first factor ``factor`` (a preferred one, or the one selected)."""
+        if factor == "PASSWORD":
+            if "PASSWORD" not in params:
+                raise _missing("PASSWORD")
+            if not user.check_password(params["PASSWORD"]):
+                self._record_failure(user)
+                raise _fail("NotAuthorizedException", INCORRECT)
+            return self._after_first_factor(pool, client, user)
+        if factor == "PASSWORD_SRP":
+            return self._password_verifier(pool, client, user, user.username, self._srp_a(params))
+        if factor in ("EMAIL_OTP", "SMS_OTP"):
+            attribute = "email" if factor == "EMAIL_OTP" else "phone_number"
+            destination = user.attributes[attribute]
+            medium = "EMAIL" if factor == "EMAIL_OTP" else "SMS"
+            code = self._code(self.settings.otp_code_length)
+            self._deliver(pool, user, destination, medium, code, "SIGN_IN")
+            delivery = {
+                "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
+                "CODE_DELIVERY_DESTINATION": mask_destination(destination),
+            }
+            return self._challenge(pool, client, user, factor, delivery, code=code)
+        if "CREDENTIAL" in params:
+            raise _fail(
+                "InvalidParameterException",
+                "Send the passkey credential in answer to the WEB_AUTHN challenge.",
+            )
+        rp_id = self._relying_party(pool)
+        options = generate_authentication_options(
+            rp_id=rp_id,
+            allow_credentials=[
+                PublicKeyCredentialDescriptor(id=p.credential_id) for p in user.passkeys
+            ],
+            user_verification=UserVerificationRequirement(
+                str((pool.webauthn or {}).get("UserVerification", "preferred"))
+            ),
+        )
+        return self._challenge(
+            pool,
+            client,
+            user,
+            "WEB_AUTHN",
+            {"CREDENTIAL_REQUEST_OPTIONS": options_to_json(options)},
+            data={"challenge": options.challenge, "available": available},
+        )
+
+    def _answer_select_challenge(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User,
+        session: AuthSession,
+        answers: dict[str, str],
+    ) -> dict[str, Any]:
+        answer = answers.get("ANSWER")
+        if not answer:
+            raise _missing("ANSWER")
+        available = list(session.data.get("available") or [])
+        if answer not in available:
+            raise _fail(
+                "InvalidParameterException",
+                "The challenge selected is not one of the available challenges.",
+            )
+        session.used = True
+        return self._first_factor(pool, client, user, answer, answers, available)
+
+    def _answer_web_authn(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User,
+        session: AuthSession,
+        answers: dict[str, str],
+    ) -> dict[str, Any]:
+        raw = answers.get("CREDENTIAL")
+        if not raw:
+            raise _missing("CREDENTIAL")
+        session.used = True
+        try:
+            credential = json.loads(raw)
+            passkey = next(
+                p for p in user.passkeys if p.credential_id == _b64url_bytes(credential["rawId"])
+            )
+            verified = verify_authentication_response(
+                credential=credential,
+                expected_challenge=session.data["challenge"],
+                expected_rp_id=passkey.relying_party_id,
+                expected_origin=self._origins(pool, credential),
+                credential_public_key=passkey.public_key,
+                credential_current_sign_count=passkey.sign_count,
+                require_user_verification=(pool.webauthn or {}).get("UserVerification")
+                == "required",
+            )
+        except (ValueError, KeyError, TypeError, StopIteration, WebAuthnException):
+            raise _fail("NotAuthorizedException", INCORRECT) from None
+        passkey.sign_count = verified.new_sign_count
+        return self._done(pool, client, user)
+
+    def _relying_party(self, pool: UserPool) -> str:
+        rp_id = (pool.webauthn or {}).get("RelyingPartyId")
+        if not rp_id:
+            raise _fail(
+                "WebAuthnConfigurationMissingException",
+                "The user pool has no WebAuthn relying party configured.",
+            )
+        return str(rp_id)
+
+    def _origins(self, pool: UserPool, credential: dict[str, Any]) -> list[str]:
+        """The origins a passkey response may come from: the RP id (or a subdomain) on https."""
+        rp_id = self._relying_party(pool)
+        allowed = [f"https://{rp_id}", *self.settings.webauthn_origins]
+        try:
+            client_data = json.loads(_b64url_bytes(credential["response"]["clientDataJSON"]))
+            origin = str(client_data.get("origin", ""))
+        except (ValueError, KeyError, TypeError):
+            return allowed
+        if origin.startswith("https://") and origin[len("https://") :].endswith("." + rp_id):
+            allowed.append(origin)
+        return allowed
+
+    # -- passkey registration -------------------------------------------------------
+
+    @_operation("StartWebAuthnRegistration")
+    def start_web_authn_registration(self, *, AccessToken: str) -> dict[str, Any]:
+        pool, user = self._access(AccessToken)
+        rp_id = self._relying_party(pool)
+        verification = str((pool.webauthn or {}).get("UserVerification", "preferred"))
+        options = generate_registration_options(
+            rp_id=rp_id,
+            rp_name=rp_id,
+            user_name=user.username,
+            user_id=user.sub.encode(),
+            user_display_name=user.attributes.get("email", user.username),
+            authenticator_selection=AuthenticatorSelectionCriteria(
+                resident_key=ResidentKeyRequirement.REQUIRED,
+                require_resident_key=True,
+                user_verification=UserVerificationRequirement(verification),
+            ),
+            exclude_credentials=[
+                PublicKeyCredentialDescriptor(id=p.credential_id) for p in user.passkeys
+            ],
+        )
+        user.passkey_challenge = (options.challenge, self.clock() + 300)
+        return {"CredentialCreationOptions": json.loads(options_to_json(options))}
+
+    @_operation("CompleteWebAuthnRegistration")
+    def complete_web_authn_registration(
+        self, *, AccessToken: str, Credential: dict[str, Any]
+    ) -> dict[str, Any]:
+        pool, user = self._access(AccessToken)
+        rp_id = self._relying_party(pool)
+        pending, user.passkey_challenge = user.passkey_challenge, None
+        if pending is None or self.clock() > pending[1]:
+            raise _fail(
+                "WebAuthnChallengeNotFoundException",
+                "No registration in progress: call StartWebAuthnRegistration first.",
+            )
+        try:
+            verified = verify_registration_response(
+                credential=Credential,
+                expected_challenge=pending[0],
+                expected_rp_id=rp_id,
+                expected_origin=self._origins(pool, Credential),
+                require_user_verification=(pool.webauthn or {}).get("UserVerification")
+                == "required",
+            )
+        except WebAuthnException as error:
+            text = str(error)
+            if "origin" in text.lower():
+                raise _fail("WebAuthnOriginNotAllowedException", text) from None
+            if "RP ID" in text:
+                raise _fail("WebAuthnRelyingPartyMismatchException", text) from None
+            raise _fail("WebAuthnCredentialNotSupportedException", text) from None
+        except (ValueError, KeyError, TypeError):
+            raise _fail("InvalidParameterException", "The credential is not valid JSON.") from None
+        response = Credential.get("response") or {}
+        user.passkeys.append(
+            Passkey(
+                credential_id=verified.credential_id,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                relying_party_id=rp_id,
+                created=self.clock(),
+                name=f"Passkey {len(user.passkeys) + 1}",
+                transports=list(response.get("transports") or []),
+                attachment=Credential.get("authenticatorAttachment"),
+            )
+        )
+        return {}
+
+    @_operation("ListWebAuthnCredentials")
+    def list_web_authn_credentials(
+        self, *, AccessToken: str, NextToken: str | None = None, MaxResults: int = 20
+    ) -> dict[str, Any]:
+        _, user = self._access(AccessToken)
+        start = int(NextToken or 0)
+        page = user.passkeys[start : start + MaxResults]
+        out: dict[str, Any] = {
+            "Credentials": [
+                {
+                    "CredentialId": _bytes_b64url(p.credential_id),
+                    "FriendlyCredentialName": p.name,
+                    "RelyingPartyId": p.relying_party_id,
+                    "AuthenticatorAttachment": p.attachment,
+                    "AuthenticatorTransports": list(p.transports),
+                    "CreatedAt": p.created,
+                }
+                for p in page
+            ]
+        }
+        if start + MaxResults < len(user.passkeys):
+            out["NextToken"] = str(start + MaxResults)
+        return out
+
+    @_operation("DeleteWebAuthnCredential")
+    def delete_web_authn_credential(self, *, AccessToken: str, CredentialId: str) -> dict[str, Any]:
+        _, user = self._access(AccessToken)
+        for passkey in user.passkeys:
+            if _bytes_b64url(passkey.credential_id) == CredentialId:
+                user.passkeys.remove(passkey)
+                return {}
+        raise _fail("ResourceNotFoundException", "The credential does not exist.")
 
     # -- custom authentication (spec 7) ---------------------------------------------
 
@@ -1282,8 +1639,9 @@ class FakeCognito:
         session: AuthSession,
         answers: dict[str, str],
     ) -> dict[str, Any]:
-        if session.challenge == "SMS_MFA":
-            key, given = "SMS_MFA_CODE", answers.get("SMS_MFA_CODE")
+        if session.challenge in ("SMS_MFA", "SMS_OTP"):
+            key = f"{session.challenge}_CODE"
+            given = answers.get(key)
         else:
             key, given = (
                 "EMAIL_OTP_CODE",
@@ -1296,7 +1654,7 @@ class FakeCognito:
                 session, "CodeMismatchException", "Invalid code or auth state for the user."
             )
         session.used = True
-        if session.challenge == "SMS_MFA":
+        if session.challenge in ("SMS_MFA", "SMS_OTP"):
             user.attributes["phone_number_verified"] = "true"
         elif session.data.get("email"):
             # Email MFA set up during sign-in: the address is now the user's, verified.

@@ -8,6 +8,7 @@ from cognitoflow.transports.base import (
     AssociateSoftwareTokenRequest,
     AssociateSoftwareTokenResponse,
     AuthChallengeResponse,
+    CompleteWebAuthnRegistrationRequest,
     ConfirmForgotPasswordRequest,
     ConfirmSignUpRequest,
     ConfirmSignUpResponse,
@@ -19,6 +20,8 @@ from cognitoflow.transports.base import (
     RespondToAuthChallengeRequest,
     SignUpRequest,
     SignUpResponse,
+    StartWebAuthnRegistrationRequest,
+    StartWebAuthnRegistrationResponse,
     Transport,
     VerifySoftwareTokenRequest,
     VerifySoftwareTokenResponse,
@@ -97,4 +100,20 @@ class FakeTransport(Transport):
         return cast(
             "dict[str, Any]",
             self._call("ConfirmForgotPassword", "confirm_forgot_password", request),
+        )
+
+    def start_web_authn_registration(
+        self, request: StartWebAuthnRegistrationRequest
+    ) -> StartWebAuthnRegistrationResponse:
+        return cast(
+            StartWebAuthnRegistrationResponse,
+            self._call("StartWebAuthnRegistration", "start_web_authn_registration", request),
+        )
+
+    def complete_web_authn_registration(
+        self, request: CompleteWebAuthnRegistrationRequest
+    ) -> dict[str, Any]:
+        return cast(
+            "dict[str, Any]",
+            self._call("CompleteWebAuthnRegistration", "complete_web_authn_registration", request),
         )
