@@ -3,6 +3,7 @@
 from .errors import (
     CodeMismatchException,
     CognitoFlowError,
+    ConnectionFailedError,
     EnableSoftwareTokenMFAException,
     ExpiredCodeException,
     IllegalTransitionError,
@@ -62,6 +63,7 @@ from .steps import FlowState, ResetPasswordStep, SignInStep
 
 __all__ = [
     "AUTH_FLOW_TYPES",
+    "FIRST_FACTORS",
     "AuthTokens",
     "CodeDeliveryDetails",
     "CodeMismatchException",
@@ -74,6 +76,7 @@ __all__ = [
     "ConfirmSignInWithSmsCode",
     "ConfirmSignInWithTotpCode",
     "ConfirmSignUp",
+    "ConnectionFailedError",
     "ContinueSignInWithEmailSetup",
     "ContinueSignInWithFirstFactorSelection",
     "ContinueSignInWithMfaSelection",
@@ -82,7 +85,6 @@ __all__ = [
     "Done",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",
-    "FIRST_FACTORS",
     "FlowContext",
     "FlowState",
     "IllegalTransitionError",

@@ -8,6 +8,7 @@
     ├── InvalidStateError              the call does not fit the flow's state (e.g. no sign-in)
     │   ├── IllegalTransitionError     the machine was sent an event its state does not accept
     │   └── UserAlreadyAuthenticatedError
+    ├── ConnectionFailedError          Cognito could not be reached; nothing changed, try again
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
     ├── PasskeyCeremonyError           the passkey authenticator failed; another factor can follow
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
@@ -29,6 +30,7 @@ from cognitoflow.transports.base import CognitoError
 __all__ = [
     "CodeMismatchException",
     "CognitoFlowError",
+    "ConnectionFailedError",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",
     "IllegalTransitionError",
@@ -115,6 +117,10 @@ class IllegalTransitionError(InvalidStateError):
 
 class UserAlreadyAuthenticatedError(InvalidStateError):
     """``sign_in`` on a flow that is already signed in."""
+
+
+class ConnectionFailedError(CognitoFlowError):
+    """Cognito could not be reached (connection, DNS, timeout); the flow is unchanged."""
 
 
 class UnexpectedChallengeError(CognitoFlowError):

@@ -24,10 +24,12 @@ from cognitoflow.transports.base import (
     InitiateAuthRequest,
     RespondToAuthChallengeRequest,
     Transport,
+    TransportConnectionError,
 )
 
 from . import srp
 from .errors import (
+    ConnectionFailedError,
     InvalidAnswerError,
     InvalidInputError,
     InvalidStateError,
@@ -842,12 +844,18 @@ class SignInFlow:
         return SignInOutput(is_signed_in=done, next_step=step, tokens=self.tokens if done else None)
 
     def _call(self, method: Callable[[Any], _T], request: Any) -> _T:
-        return method(request)
+        """Every call to Cognito goes through here; an unreachable Cognito changes nothing."""
+        try:
+            return method(request)
+        except TransportConnectionError as error:
+            raise ConnectionFailedError(
+                error.message, "Check the network or the endpoint, then call again."
+            ) from None
 
     def _service(self, method: Callable[[Any], _T], request: Any) -> _T:
         """Call Cognito outside a sign-in step: errors are raised typed, state unchanged."""
         try:
-            return method(request)
+            return self._call(method, request)
         except CognitoError as error:
             raise service_error(error) from None
 

@@ -77,11 +77,13 @@ class Outcome:
 
 
 def _json_list(parameters: Mapping[str, str], name: str) -> list[str]:
-    raw = parameters.get(name)
+    raw: object = parameters.get(name)
     if not raw:
         return []
+    if isinstance(raw, list):  # Cognito sends a JSON string; some emulators send a list
+        return [str(item) for item in raw]
     try:
-        value = json.loads(raw)
+        value = json.loads(str(raw))
     except ValueError:
         raise UnexpectedChallengeError(
             f"Cognito sent a challenge parameter {name} that is not a JSON list.",

@@ -193,8 +193,10 @@ class SrpClient:
         )
         stamp = timestamp or format_timestamp()
         block = challenge_parameters["SECRET_BLOCK"]
+        # The signature is over USER_ID_FOR_SRP; the USERNAME sent back is the challenge's
+        # own USERNAME (Cognito's internal username, which equals USER_ID_FOR_SRP there).
         return {
-            "USERNAME": user_id,
+            "USERNAME": challenge_parameters.get("USERNAME") or user_id,
             "PASSWORD_CLAIM_SECRET_BLOCK": block,
             "PASSWORD_CLAIM_SIGNATURE": password_claim_signature(
                 key, self.pool_name, user_id, block, stamp

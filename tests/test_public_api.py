@@ -10,13 +10,21 @@ MODULES = ["cognitoflow.engine", "cognitoflow.transports", "cognitoflow.transpor
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_all_is_sorted_and_complete(name: str) -> None:
-    """__all__ is sorted, and names every public attribute defined for users."""
+def test_all_is_complete(name: str) -> None:
+    """__all__ names only what exists, and every public class the module defines or re-exports.
+
+    (Its order is ruff's RUF022 sort, checked by the lint test.)
+    """
     module = importlib.import_module(name)
-    exported = list(module.__all__)
-    assert exported == sorted(exported)
+    exported = set(module.__all__)
     for item in exported:
         assert hasattr(module, item), item
+    public = {
+        attr
+        for attr, value in vars(module).items()
+        if isinstance(value, type) and not attr.startswith("_")
+    }
+    assert public <= exported, public - exported
 
 
 def test_fixed_names_exist() -> None:

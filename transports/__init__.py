@@ -1,5 +1,25 @@
-"""How the engine reaches Cognito: the transport interface and its implementations."""
+"""How the engine reaches Cognito: the transport interface and its implementations.
 
-from .base import CognitoError, Transport, translate_client_errors
+- :class:`~cognitoflow.transports.aws.Boto3Transport`: real Cognito through boto3.
+- :class:`~cognitoflow.transports.fake.FakeTransport`: the fake user pool in this process.
+"""
 
-__all__ = ["CognitoError", "Transport", "translate_client_errors"]
+from .aws import Boto3Transport
+from .base import (
+    ClientTransport,
+    CognitoError,
+    Transport,
+    TransportConnectionError,
+    TransportError,
+    translate_client_errors,
+)
+
+__all__ = [
+    "Boto3Transport",
+    "ClientTransport",
+    "CognitoError",
+    "Transport",
+    "TransportConnectionError",
+    "TransportError",
+    "translate_client_errors",
+]

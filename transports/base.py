@@ -12,15 +12,17 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 __all__ = [
     "AssociateSoftwareTokenRequest",
     "AssociateSoftwareTokenResponse",
     "AuthChallengeResponse",
     "AuthenticationResultType",
+    "ClientTransport",
     "CodeDeliveryDetailsType",
     "CognitoError",
+    "CompleteWebAuthnRegistrationRequest",
     "ConfirmForgotPasswordRequest",
     "ConfirmSignUpRequest",
     "ConfirmSignUpResponse",
@@ -28,7 +30,6 @@ __all__ = [
     "ForgotPasswordResponse",
     "InitiateAuthRequest",
     "NewDeviceMetadataType",
-    "CompleteWebAuthnRegistrationRequest",
     "ResendConfirmationCodeRequest",
     "ResendConfirmationCodeResponse",
     "RespondToAuthChallengeRequest",
@@ -37,13 +38,19 @@ __all__ = [
     "StartWebAuthnRegistrationRequest",
     "StartWebAuthnRegistrationResponse",
     "Transport",
+    "TransportConnectionError",
+    "TransportError",
     "VerifySoftwareTokenRequest",
     "VerifySoftwareTokenResponse",
     "translate_client_errors",
 ]
 
 
-class CognitoError(Exception):
+class TransportError(Exception):
+    """Base of the errors a transport raises."""
+
+
+class CognitoError(TransportError):
     """Cognito refused a request: its error code (``NotAuthorizedException``) and message.
 
     Cognito's messages never contain secrets, so they are safe to show and log.
@@ -56,10 +63,23 @@ class CognitoError(Exception):
         self.operation = operation
 
 
+class TransportConnectionError(TransportError):
+    """Cognito could not be reached (connection refused, DNS, timeout): nothing was answered."""
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+
 @contextmanager
 def translate_client_errors(operation: str) -> Iterator[None]:
-    """Turn a botocore ``ClientError`` raised inside the block into :class:`CognitoError`."""
-    from botocore.exceptions import ClientError
+    r"""The one boundary for foreign errors: botocore's become :class:`TransportError`\ s.
+
+    A ``ClientError`` (Cognito answered with an error) becomes :class:`CognitoError`;
+    a connection failure or timeout becomes :class:`TransportConnectionError`.
+    """
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     try:
         yield
@@ -67,6 +87,10 @@ def translate_client_errors(operation: str) -> Iterator[None]:
         error = exc.response.get("Error", {})
         raise CognitoError(
             str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation
+        ) from None
+    except (ConnectionError, HTTPClientError) as exc:
+        raise TransportConnectionError(
+            f"Could not reach Cognito for {operation}: {type(exc).__name__}", operation
         ) from None
 
 
@@ -274,3 +298,90 @@ class Transport(abc.ABC):
     def complete_web_authn_registration(
         self, request: CompleteWebAuthnRegistrationRequest
     ) -> dict[str, Any]: ...
+
+
+class ClientTransport(Transport):
+    """A transport over any object with boto3's ``cognito-idp`` methods.
+
+    That is a boto3 client (:class:`~cognitoflow.transports.aws.Boto3Transport`) or a
+    :class:`~cognitoflow.transports.fake.FakeCognito` (``FakeTransport``): both take
+    Cognito's request dicts as keyword arguments and raise botocore errors, which are
+    translated here, at one boundary.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        with translate_client_errors(operation):
+            reply = dict(getattr(self.client, method)(**request))
+        reply.pop("ResponseMetadata", None)
+        return reply
+
+    def initiate_auth(self, request: InitiateAuthRequest) -> AuthChallengeResponse:
+        return cast(AuthChallengeResponse, self._call("InitiateAuth", "initiate_auth", request))
+
+    def respond_to_auth_challenge(
+        self, request: RespondToAuthChallengeRequest
+    ) -> AuthChallengeResponse:
+        return cast(
+            AuthChallengeResponse,
+            self._call("RespondToAuthChallenge", "respond_to_auth_challenge", request),
+        )
+
+    def associate_software_token(
+        self, request: AssociateSoftwareTokenRequest
+    ) -> AssociateSoftwareTokenResponse:
+        return cast(
+            AssociateSoftwareTokenResponse,
+            self._call("AssociateSoftwareToken", "associate_software_token", request),
+        )
+
+    def verify_software_token(
+        self, request: VerifySoftwareTokenRequest
+    ) -> VerifySoftwareTokenResponse:
+        return cast(
+            VerifySoftwareTokenResponse,
+            self._call("VerifySoftwareToken", "verify_software_token", request),
+        )
+
+    def sign_up(self, request: SignUpRequest) -> SignUpResponse:
+        return cast(SignUpResponse, self._call("SignUp", "sign_up", request))
+
+    def confirm_sign_up(self, request: ConfirmSignUpRequest) -> ConfirmSignUpResponse:
+        return cast(ConfirmSignUpResponse, self._call("ConfirmSignUp", "confirm_sign_up", request))
+
+    def resend_confirmation_code(
+        self, request: ResendConfirmationCodeRequest
+    ) -> ResendConfirmationCodeResponse:
+        return cast(
+            ResendConfirmationCodeResponse,
+            self._call("ResendConfirmationCode", "resend_confirmation_code", request),
+        )
+
+    def forgot_password(self, request: ForgotPasswordRequest) -> ForgotPasswordResponse:
+        return cast(
+            ForgotPasswordResponse, self._call("ForgotPassword", "forgot_password", request)
+        )
+
+    def confirm_forgot_password(self, request: ConfirmForgotPasswordRequest) -> dict[str, Any]:
+        return cast(
+            "dict[str, Any]",
+            self._call("ConfirmForgotPassword", "confirm_forgot_password", request),
+        )
+
+    def start_web_authn_registration(
+        self, request: StartWebAuthnRegistrationRequest
+    ) -> StartWebAuthnRegistrationResponse:
+        return cast(
+            StartWebAuthnRegistrationResponse,
+            self._call("StartWebAuthnRegistration", "start_web_authn_registration", request),
+        )
+
+    def complete_web_authn_registration(
+        self, request: CompleteWebAuthnRegistrationRequest
+    ) -> dict[str, Any]:
+        return cast(
+            "dict[str, Any]",
+            self._call("CompleteWebAuthnRegistration", "complete_web_authn_registration", request),
+        )
