@@ -47,6 +47,41 @@ def demo(ctx: click.Context) -> None:
         raise click.ClickException(str(error)) from None
 
 
+@cli.group("fake-cognito")
+def fake_cognito() -> None:
+    """The fake Cognito user pool service."""
+
+
+@fake_cognito.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=9229, show_default=True, type=int, help="Port (0: any free one).")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    help="Keep the pools in this file: loaded at start, saved after every change.",
+)
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+def serve(host: str, port: int, state: str | None, quiet: bool) -> None:
+    """Serve the fake user pool on Cognito's JSON protocol, for boto3 and Amplify JS.
+
+    Point boto3 at it with endpoint_url=http://HOST:PORT, Amplify JS with
+    userPoolEndpoint. Test-only extras: GET /_fake/outbox lists the codes sent.
+    """
+    from cognitoflow.transports.fake import FakeCognitoServer
+
+    try:
+        server = FakeCognitoServer(host=host, port=port, state_file=state, quiet=quiet)
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}") from None
+    click.echo(f"Fake Cognito listening on {server.url}", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
 def main() -> None:
     """Entry point of the ``cognitoflow`` script."""
     cli()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pyotp
 import pytest
 import structlog
@@ -13,6 +15,25 @@ from cognitoflow.engine import SignInFlow
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
 PASSWORD = "Correct-horse-1"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def admin_client(url: str) -> Any:
+    """A boto3 cognito-idp client for a local endpoint; admin calls are signed, so it gets
+    dummy credentials (and never looks further for real ones)."""
+    return boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 @pytest.fixture(autouse=True)

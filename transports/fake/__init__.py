@@ -6,6 +6,7 @@
 'OFF'
 """
 
+from ._http import FakeCognitoApp, FakeCognitoServer
 from ._model import FakeSettings
 from ._passkeys import SoftwareAuthenticator
 from ._service import FakeCognito
@@ -14,6 +15,8 @@ from ._transport import FakeTransport
 
 __all__ = [
     "FakeCognito",
+    "FakeCognitoApp",
+    "FakeCognitoServer",
     "FakeSettings",
     "FakeTransport",
     "ManualClock",

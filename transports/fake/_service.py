@@ -15,6 +15,8 @@ import functools
 import hashlib
 import hmac
 import json
+import os
+import pickle
 import re
 import secrets
 import string
@@ -94,6 +96,7 @@ def _operation(name: str) -> Callable[[_F], _F]:
             except ServiceFault as fault:
                 raise client_error(fault, name) from None
 
+        run.cognito_operation = name  # type: ignore[attr-defined]
         return run  # type: ignore[return-value]
 
     return wrap
@@ -171,6 +174,35 @@ class FakeCognito:
 
     def __repr__(self) -> str:
         return f"FakeCognito({len(self._pools)} pools)"
+
+    # == persistence ================================================================
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the whole service (pools, users, keys, sessions, outbox) to a file.
+
+        The file is a pickle: load only files you wrote. Triggers given as callables
+        must be importable functions; ready-made trigger names always work.
+        """
+        try:
+            data = pickle.dumps(self)
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            raise ValueError(
+                f"This FakeCognito cannot be saved ({error}); use trigger names or "
+                "module-level trigger functions."
+            ) from None
+        temporary = f"{os.fspath(path)}.tmp"
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> FakeCognito:
+        """Read a service written by :meth:`save`."""
+        with open(path, "rb") as file:
+            loaded = pickle.load(file)  # noqa: S301 - our own state file, see save()
+        if not isinstance(loaded, cls):
+            raise ValueError(f"{os.fspath(path)} does not hold a FakeCognito.")
+        return loaded
 
     # == pools and clients ===========================================================
 

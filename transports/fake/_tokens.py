@@ -23,6 +23,17 @@ class TokenSigner:
     def __repr__(self) -> str:
         return f"TokenSigner(issuer={self.issuer!r})"
 
+    def __getstate__(self) -> dict[str, Any]:
+        keys = {use: (str(key.kid), key.as_pem(private=True)) for use, key in self._keys.items()}
+        return {"issuer": self.issuer, "keys": keys}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.issuer = state["issuer"]
+        self._keys = {
+            use: RSAKey.import_key(pem, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+            for use, (kid, pem) in state["keys"].items()
+        }
+
     def _key(self, use: str) -> RSAKey:
         key = self._keys.get(use)
         if key is None:

@@ -1,0 +1,292 @@
+"""One contract suite of sign-in flows, run on every transport.
+
+Backends: ``fake`` (FakeTransport, in process), ``fake-http`` (Boto3Transport onto the fake
+served on loopback HTTP), ``moto`` (Boto3Transport onto moto's server). moto checks no SRP
+proof and sends no codes, so it runs only the flows it serves faithfully: SRP sign-in, new
+password, TOTP MFA. Flows a backend cannot serve are not generated for it (not skipped).
+Each test creates its own pool, so the servers are shared by the session.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from cognitoflow.engine import (
+    CodeMismatchException,
+    FlowState,
+    NotAuthorizedException,
+    SignInFlow,
+    SignInStep,
+)
+from cognitoflow.transports import Boto3Transport, Transport
+from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
+
+from conftest import admin_client, free_port
+
+PASSWORD = "Contract-pass-1"
+
+
+@attrs.define
+class Backend:
+    """How a contract test reaches one backend."""
+
+    name: str
+    admin: Any  # boto3's cognito-idp client, or a FakeCognito (same methods)
+    transport: Transport
+    code: Callable[[str, str], str] | None = None  # (username, purpose) -> last code sent
+
+    def pool(self, **pool_args: Any) -> tuple[str, str, str | None]:
+        client_args = pool_args.pop("client", {})
+        pool_id = self.admin.create_user_pool(PoolName="contract", **pool_args)["UserPool"]["Id"]
+        client = self.admin.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="app", **client_args
+        )["UserPoolClient"]
+        return pool_id, client["ClientId"], client.get("ClientSecret")
+
+    def user(self, pool_id: str, username: str, **attributes: str) -> None:
+        self.admin.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+        )
+        self.admin.admin_set_user_password(
+            UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
+        )
+
+    def flow(self, pool_id: str, client_id: str, secret: str | None = None) -> SignInFlow:
+        return SignInFlow(
+            self.transport, user_pool_id=pool_id, client_id=client_id, client_secret=secret
+        )
+
+
+def _totp(secret: str, step: int = 0) -> str:
+    """RFC 6238 code of ``secret`` now (+ ``step`` periods), as an authenticator app shows it.
+
+    Written out here because moto's fixed secret is shorter than pyotp accepts.
+    """
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    counter = int(time.time() // 30) + step
+    digest = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+@pytest.fixture(scope="session")
+def fake_http() -> Iterator[FakeCognitoServer]:
+    with FakeCognitoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def _outbox_over_http(url: str) -> Callable[[str, str], str]:
+    def code(username: str, purpose: str) -> str:
+        query = urllib.parse.urlencode({"username": username, "purpose": purpose})
+        with urllib.request.urlopen(f"{url}/_fake/outbox?{query}") as response:
+            messages = json.load(response)["Messages"]
+        return str(messages[-1]["Code"])
+
+    return code
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> Backend:
+    name = request.param
+    if name == "fake":
+        cognito = FakeCognito()
+        return Backend(
+            name,
+            cognito,
+            FakeTransport(cognito),
+            lambda user, purpose: cognito.outbox.last_code(user, purpose=purpose),
+        )
+    if name == "fake-http":
+        server: FakeCognitoServer = request.getfixturevalue("fake_http")
+        return Backend(
+            name,
+            admin_client(server.url),
+            Boto3Transport(endpoint_url=server.url),
+            _outbox_over_http(server.url),
+        )
+    url: str = request.getfixturevalue("moto_url")
+    return Backend(name, admin_client(url), Boto3Transport(endpoint_url=url))
+
+
+# -- the flows ---------------------------------------------------------------------
+
+
+def srp_sign_in(backend: Backend) -> None:
+    """SRP sign-in of a confirmed user → DONE with tokens."""
+    pool_id, client_id, _ = backend.pool()
+    backend.user(pool_id, "ann")
+    out = backend.flow(pool_id, client_id).sign_in("ann", PASSWORD)
+    assert out.is_signed_in
+    assert out.tokens is not None
+    assert out.tokens.access_token
+
+
+def new_password(backend: Backend) -> None:
+    """Temporary password → NEW_PASSWORD_REQUIRED → new password → DONE, then sign in with it."""
+    pool_id, client_id, _ = backend.pool()
+    backend.admin.admin_create_user(
+        UserPoolId=pool_id, Username="ben", TemporaryPassword="Temp-pass-1!"
+    )
+    flow = backend.flow(pool_id, client_id)
+    out = flow.sign_in("ben", "Temp-pass-1!")
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED
+    assert flow.confirm_sign_in(PASSWORD).is_signed_in
+    flow.sign_out()
+    assert flow.sign_in("ben", PASSWORD).is_signed_in
+
+
+def totp_mfa(backend: Backend) -> None:
+    """A user who set up TOTP with the access token is asked for it; wrong code, then right."""
+    pool_id, client_id, _ = backend.pool(
+        MfaConfiguration="OFF",
+        client={"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]},
+    )
+    backend.admin.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    backend.user(pool_id, "cid")
+    first = backend.flow(pool_id, client_id).sign_in("cid", PASSWORD)
+    assert first.tokens is not None
+    access = first.tokens.access_token
+    secret = backend.admin.associate_software_token(AccessToken=access)["SecretCode"]
+    backend.admin.verify_software_token(AccessToken=access, UserCode=_totp(secret))
+    backend.admin.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    flow = backend.flow(pool_id, client_id)
+    out = flow.sign_in("cid", PASSWORD)
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    near = {_totp(secret, step) for step in (-1, 0, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+    with pytest.raises(CodeMismatchException):
+        flow.confirm_sign_in(wrong)
+    assert flow.state is FlowState.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    assert flow.confirm_sign_in(_totp(secret)).is_signed_in
+
+
+def wrong_password(backend: Backend) -> None:
+    """A wrong password is NotAuthorizedException and the flow stays SIGNED_OUT."""
+    pool_id, client_id, _ = backend.pool()
+    backend.user(pool_id, "dee")
+    flow = backend.flow(pool_id, client_id)
+    with pytest.raises(NotAuthorizedException):
+        flow.sign_in("dee", "Wrong-pass-9")
+    assert flow.state is FlowState.SIGNED_OUT
+
+
+def sms_mfa_with_secret(backend: Backend) -> None:
+    """An app client with a secret, SMS MFA, the code from the outbox → DONE."""
+    assert backend.code is not None
+    pool_id, client_id, secret = backend.pool(
+        MfaConfiguration="ON", client={"GenerateSecret": True}
+    )
+    backend.user(pool_id, "eve", phone_number="+15555550123")
+    flow = backend.flow(pool_id, client_id, secret)
+    out = flow.sign_in("eve", PASSWORD)
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_SMS_CODE
+    assert flow.confirm_sign_in(backend.code("eve", "MFA")).is_signed_in
+
+
+def sign_up_and_confirm(backend: Backend) -> None:
+    """Sign-up → CONFIRM_SIGN_UP with the emailed code → sign in."""
+    assert backend.code is not None
+    pool_id, client_id, _ = backend.pool(AutoVerifiedAttributes=["email"])
+    flow = backend.flow(pool_id, client_id)
+    up = flow.sign_up("fay", PASSWORD, user_attributes={"email": "fay@example.com"})
+    assert up.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_UP
+    flow.confirm_sign_up(backend.code("fay", "SIGN_UP"))
+    assert flow.sign_in("fay", PASSWORD).is_signed_in
+
+
+def custom_challenge(backend: Backend) -> None:
+    """A custom challenge through a ready-made trigger named in LambdaConfig."""
+    name = "cognitoflow:question"
+    pool_id, client_id, _ = backend.pool(
+        LambdaConfig={
+            kind: name
+            for kind in (
+                "DefineAuthChallenge",
+                "CreateAuthChallenge",
+                "VerifyAuthChallengeResponse",
+            )
+        }
+    )
+    backend.user(pool_id, "gus")
+    flow = backend.flow(pool_id, client_id)
+    out = flow.sign_in("gus", PASSWORD, auth_flow_type="CUSTOM_WITH_SRP")
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE
+    assert flow.confirm_sign_in("42").is_signed_in
+
+
+def passwordless_email(backend: Backend) -> None:
+    """USER_AUTH with a one-time code by email."""
+    assert backend.code is not None
+    pool_id, client_id, _ = backend.pool(
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        client={"ExplicitAuthFlows": ["ALLOW_USER_AUTH"]},
+    )
+    backend.user(pool_id, "hal", email="hal@example.com", email_verified="true")
+    flow = backend.flow(pool_id, client_id)
+    flow.sign_in("hal", auth_flow_type="USER_AUTH", preferred_challenge="EMAIL_OTP")
+    assert flow.confirm_sign_in(backend.code("hal", "SIGN_IN")).is_signed_in
+
+
+FAITHFUL = {"fake", "fake-http", "moto"}
+OURS = {"fake", "fake-http"}
+FLOWS: dict[Callable[[Backend], None], set[str]] = {
+    srp_sign_in: FAITHFUL,
+    new_password: FAITHFUL,
+    totp_mfa: FAITHFUL,
+    wrong_password: OURS,
+    sms_mfa_with_secret: OURS,
+    sign_up_and_confirm: OURS,
+    custom_challenge: OURS,
+    passwordless_email: OURS,
+}
+CASES = [
+    pytest.param(name, flow, id=f"{name}-{flow.__name__}")
+    for flow, names in FLOWS.items()
+    for name in sorted(names)
+]
+
+
+@pytest.mark.parametrize(("backend", "flow"), CASES, indirect=["backend"])
+def test_contract(backend: Backend, flow: Callable[[Backend], None]) -> None:
+    """Each contract flow behaves the same on every backend that serves it."""
+    flow(backend)
+
+
+def test_every_backend_runs_the_core_flows() -> None:
+    """The suite really covers all three transports for SRP, new password and TOTP."""
+    for flow in (srp_sign_in, new_password, totp_mfa):
+        assert FLOWS[flow] == FAITHFUL

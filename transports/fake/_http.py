@@ -1,0 +1,240 @@
+"""The fake user pool on the wire: Cognito's JSON 1.1 protocol as a WSGI application.
+
+``POST /`` with ``X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`` and a
+JSON body calls the :class:`FakeCognito` operation of that name; errors come back as
+Cognito sends them (HTTP 400, ``{"__type": ..., "message": ...}``, ``x-amzn-ErrorType``).
+So boto3 (``endpoint_url``) and Amplify JS (``userPoolEndpoint``) can both use it.
+
+Also served:
+
+- ``GET /<user pool id>/.well-known/jwks.json``: the pool's signing keys.
+- ``GET /_fake/outbox[?username=...&purpose=...]``: **test only, not Cognito** — the
+  codes the pool has "sent", as ``{"Messages": [...]}``; ``DELETE`` empties it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from ._service import FakeCognito
+
+__all__ = ["FakeCognitoApp", "FakeCognitoServer"]
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+JSON_TYPE = "application/x-amz-json-1.1"
+_JWKS = re.compile(r"^/(?P<pool>[\w-]+_[0-9a-zA-Z]+)/\.well-known/jwks\.json$")
+_CORS = {
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS, DELETE",
+    "Access-Control-Allow-Headers": (
+        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, "
+        "authorization, cache-control, amz-sdk-invocation-id, amz-sdk-request"
+    ),
+    "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date",
+    "Access-Control-Max-Age": "600",
+}
+
+
+class FakeCognitoApp:
+    """A WSGI application that serves a :class:`FakeCognito`.
+
+    Args:
+        cognito: the pool service to serve.
+        on_change: called after every successful operation (to save state, say).
+    """
+
+    def __init__(
+        self, cognito: FakeCognito, *, on_change: Callable[[], None] | None = None
+    ) -> None:
+        self.cognito = cognito
+        self.on_change = on_change
+        self._lock = threading.Lock()
+        self._operations = {
+            member.cognito_operation: name
+            for name, member in vars(FakeCognito).items()
+            if hasattr(member, "cognito_operation")
+        }
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self._handle(request)
+        origin = request.headers.get("Origin")
+        response.headers["Access-Control-Allow-Origin"] = origin or "*"
+        for key, value in _CORS.items():
+            response.headers[key] = value
+        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        return response(environ, start_response)
+
+    @property
+    def operations(self) -> list[str]:
+        """The Cognito operations served."""
+        return sorted(self._operations)
+
+    def _handle(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status=200)
+        if request.method == "GET":
+            match = _JWKS.match(request.path)
+            if match:
+                return self._jwks(match["pool"])
+            if request.path == "/_fake/outbox":
+                return self._outbox(request)
+            return _error("ResourceNotFoundException", f"Nothing is served at {request.path}.")
+        if request.method == "DELETE" and request.path == "/_fake/outbox":
+            with self._lock:
+                self.cognito.outbox.clear()
+            return _json({})
+        if request.method != "POST":
+            return _error("UnknownOperationException", "Cognito takes POST requests.")
+        return self._operation(request)
+
+    def _operation(self, request: Request) -> Response:
+        target = request.headers.get("X-Amz-Target", "")
+        operation = target.removeprefix(TARGET_PREFIX)
+        method = self._operations.get(operation) if target.startswith(TARGET_PREFIX) else None
+        if method is None:
+            return _error("UnknownOperationException", f"Unknown operation {operation or target}")
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return _error("SerializationException", "The request body is not valid JSON.")
+        if not isinstance(body, dict):
+            return _error("SerializationException", "The request body must be a JSON object.")
+        try:
+            with self._lock:
+                result = getattr(self.cognito, method)(**body)
+                if self.on_change is not None:
+                    self.on_change()
+        except ClientError as error:
+            details = error.response["Error"]
+            return _error(str(details["Code"]), str(details["Message"]))
+        except TypeError:
+            return _error(
+                "SerializationException",
+                f"{operation} got a member it does not take, or lacks a required one.",
+            )
+        return _json(result)
+
+    def _jwks(self, pool_id: str) -> Response:
+        try:
+            with self._lock:
+                keys = self.cognito.jwks(pool_id)
+                if self.on_change is not None:
+                    self.on_change()  # the keys may be new: keep them across restarts
+        except ClientError as error:
+            return _error("ResourceNotFoundException", str(error.response["Error"]["Message"]))
+        return Response(json.dumps(keys), status=200, content_type="application/json")
+
+    def _outbox(self, request: Request) -> Response:
+        username = request.args.get("username")
+        purpose = request.args.get("purpose")
+        messages = [
+            {
+                "UserPoolId": m.user_pool_id,
+                "Username": m.username,
+                "DeliveryMedium": m.medium,
+                "Destination": m.destination,
+                "Purpose": m.purpose,
+                "Code": m.code,
+                "SentAt": m.sent_at,
+            }
+            for m in self.cognito.outbox
+            if (username is None or username in (m.username, m.destination))
+            and (purpose is None or purpose == m.purpose)
+        ]
+        return _json({"Messages": messages})
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type=JSON_TYPE)
+
+
+def _error(code: str, message: str) -> Response:
+    status = 500 if code == "InternalErrorException" else 400
+    response = _json({"__type": code, "message": message}, status)
+    response.headers["x-amzn-ErrorType"] = f"{code}:"
+    response.headers["x-amzn-ErrorMessage"] = message
+    return response
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class FakeCognitoServer:
+    """The fake served over HTTP by werkzeug in a background thread.
+
+    Use it in tests (``with FakeCognitoServer() as server: ... server.url``); the CLI's
+    ``cognitoflow fake-cognito serve`` runs the same application in the foreground.
+
+    Args:
+        cognito: the service to serve (a new one by default).
+        host: where to listen; keep the default loopback address.
+        port: 0 picks a free port.
+        state_file: if given, the pool state is loaded from it when it exists and saved
+            to it after every change.
+        quiet: do not log each request (werkzeug logs them otherwise).
+    """
+
+    def __init__(
+        self,
+        cognito: FakeCognito | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_file: str | Path | None = None,
+        quiet: bool = True,
+    ) -> None:
+        self.state_file = Path(state_file) if state_file else None
+        if cognito is None:
+            exists = self.state_file is not None and self.state_file.exists()
+            cognito = FakeCognito.load(self.state_file) if exists else FakeCognito()  # type: ignore[arg-type]
+        self.cognito = cognito
+        save = (lambda: cognito.save(self.state_file)) if self.state_file else None  # type: ignore[arg-type]
+        self.app = FakeCognitoApp(cognito, on_change=save)
+        handler = _QuietHandler if quiet else WSGIRequestHandler
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=handler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The endpoint to give boto3 (``endpoint_url``) or Amplify (``userPoolEndpoint``)."""
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def start(self) -> FakeCognitoServer:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self._server.shutdown()  # waits for serve_forever, so only when it runs
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeCognitoServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
