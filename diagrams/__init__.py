@@ -1,3 +1,28 @@
-"""Diagrams of the sign-in machine, generated from its declaration."""
+"""Diagrams of the sign-in machine, generated from its declaration.
 
-__all__: list[str] = []
+>>> from cognitoflow.diagrams import render_mermaid
+>>> render_mermaid().splitlines()[0]
+'stateDiagram-v2'
+"""
+
+from .render import (
+    FAMILIES,
+    FORMATS,
+    GraphvizMissingError,
+    Transition,
+    render,
+    render_dot,
+    render_mermaid,
+    transitions,
+)
+
+__all__ = [
+    "FAMILIES",
+    "FORMATS",
+    "GraphvizMissingError",
+    "Transition",
+    "render",
+    "render_dot",
+    "render_mermaid",
+    "transitions",
+]

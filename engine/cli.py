@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
 import click
 import structlog
+
+from cognitoflow.transports.base import Transport
 
 from .errors import CognitoFlowError
 
@@ -80,6 +83,130 @@ def serve(host: str, port: int, state: str | None, quiet: bool) -> None:
         pass
     finally:
         server.stop()
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "svg", "png"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid and dot are text; svg and png need Graphviz (Debian package graphviz).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="File to write ('-' for standard output).",
+)
+def diagram(output_format: str, output: str) -> None:
+    """Draw the sign-in machine: every state and transition, from the code."""
+    from cognitoflow.diagrams import GraphvizMissingError, render
+
+    try:
+        data = render(output_format)
+    except (GraphvizMissingError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from None
+    with click.open_file(output, "wb") as file:
+        file.write(data)
+
+
+@cli.command("sign-in")
+@click.option("--user-pool-id", help="A real user pool (or one served at --endpoint-url).")
+@click.option("--client-id", help="The app client id.")
+@click.option(
+    "--client-secret",
+    envvar="COGNITOFLOW_CLIENT_SECRET",
+    help="The app client's secret, if it has one (better: the COGNITOFLOW_CLIENT_SECRET "
+    "environment variable, so it stays out of the process list).",
+)
+@click.option("--region", help="The pool's region (default: from the pool id).")
+@click.option("--profile", help="An AWS profile (only its region is used).")
+@click.option("--endpoint-url", help="A Cognito endpoint, e.g. cognitoflow fake-cognito serve.")
+@click.option(
+    "--auth-flow",
+    type=click.Choice(
+        [
+            "USER_SRP_AUTH",
+            "USER_PASSWORD_AUTH",
+            "CUSTOM_WITH_SRP",
+            "CUSTOM_WITHOUT_SRP",
+            "USER_AUTH",
+        ]
+    ),
+    default="USER_SRP_AUTH",
+    show_default=True,
+)
+@click.option("--preferred-challenge", help="With USER_AUTH: the first factor to try.")
+@click.option("--username", help="Sign in as this user (prompted for otherwise).")
+@click.option("--app-name", default="cognitoflow", show_default=True, help="Issuer for TOTP.")
+def sign_in(
+    user_pool_id: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    auth_flow: str,
+    preferred_challenge: str | None,
+    username: str | None,
+    app_name: str,
+) -> None:
+    """Sign in interactively, step by step: codes, MFA choice, TOTP set-up, new password...
+
+    Without --user-pool-id it runs on an embedded fake pool whose codes are printed as
+    delivered messages. Its users (password Demo-pass-1): alice (temporary password
+    Temp-pass-1, must choose a new one), bob (SMS MFA), carol (sets up TOTP), erin
+    (passwordless email code with --auth-flow USER_AUTH), hugo (custom challenge with
+    --auth-flow CUSTOM_WITHOUT_SRP).
+
+    Exit codes: 0 signed in; 1 refused (wrong password, session ended, ...); 2 bad
+    usage; 3 Cognito could not be reached.
+    """
+    from .demo import message_printer, playground
+    from .flow import SignInFlow
+    from .interactive import run_sign_in
+
+    show: Callable[[], None] = lambda: None  # noqa: E731
+    if user_pool_id or client_id:
+        if not (user_pool_id and client_id):
+            raise click.UsageError("--user-pool-id and --client-id go together.")
+        from cognitoflow.transports import Boto3Transport
+
+        transport: Transport = Boto3Transport(
+            region or user_pool_id.split("_", 1)[0],
+            endpoint_url=endpoint_url,
+            profile=profile,
+        )
+    else:
+        if endpoint_url:
+            raise click.UsageError("--endpoint-url needs --user-pool-id and --client-id.")
+        from cognitoflow.transports.fake import FakeTransport
+
+        cognito, user_pool_id, client_id = playground()
+        transport = FakeTransport(cognito)
+        show = message_printer(cognito, click.echo)
+        click.echo("Embedded fake pool: users alice, bob, carol, erin, hugo (see --help).")
+    try:
+        flow = SignInFlow(
+            transport,
+            user_pool_id=user_pool_id,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+    except CognitoFlowError as error:
+        raise click.UsageError(str(error)) from None
+    run_sign_in(
+        flow,
+        auth_flow_type=auth_flow,
+        preferred_challenge=preferred_challenge,
+        app_name=app_name,
+        show_messages=show,
+        username=username,
+    )
 
 
 def main() -> None:

@@ -285,3 +285,62 @@ def _totp_for(cognito: FakeCognito, pool_id: str, username: str) -> str:
     secret: str = cognito.associate_software_token(AccessToken=access)["SecretCode"]
     cognito.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
     return secret
+
+
+PLAYGROUND_USERS = {
+    "alice": "an admin-created user with the temporary password Temp-pass-1: sets a new one",
+    "bob": "SMS MFA (phone +15555550100)",
+    "carol": "MFA is required and she has none: sets up an authenticator app (TOTP)",
+    "erin": "passwordless: sign in with --auth-flow USER_AUTH, then EMAIL_OTP",
+    "hugo": "custom challenge (What is six times seven?): --auth-flow CUSTOM_WITHOUT_SRP",
+}
+"""The embedded pool's users for ``cognitoflow sign-in``; passwords are Demo-pass-1."""
+
+
+def playground() -> tuple[FakeCognito, str, str]:
+    """A fake pool with :data:`PLAYGROUND_USERS`, for trying ``cognitoflow sign-in``."""
+    cognito = FakeCognito()
+    triggers = {
+        kind: "cognitoflow:question"
+        for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+    }
+    pool_id, client_id = _pool(
+        cognito,
+        "ON",
+        flows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH"],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        LambdaConfig=triggers,
+    )
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username="alice",
+        TemporaryPassword="Temp-pass-1",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "phone_number", "Value": "+15555550101"}],
+    )
+    _user(cognito, pool_id, "bob", phone_number="+15555550100")
+    _user(cognito, pool_id, "carol")
+    _user(cognito, pool_id, "erin", email="erin@example.com", email_verified="true")
+    _user(cognito, pool_id, "hugo")
+    return cognito, pool_id, client_id
+
+
+def message_printer(cognito: FakeCognito, echo: Callable[[str], None]) -> Callable[[], None]:
+    """A function that prints the messages the fake pool sent since its last call."""
+    seen = len(cognito.outbox)
+
+    def show() -> None:
+        nonlocal seen
+        for message in list(cognito.outbox)[seen:]:
+            echo(
+                f"[fake pool] {message.medium} to {message.destination} "
+                f"({message.purpose.lower().replace('_', ' ')}): {message.code}"
+            )
+        seen = len(cognito.outbox)
+
+    return show

@@ -174,6 +174,8 @@ class SignInFlow:
         self.passkey_authenticator = passkey_authenticator
         self._machine = SignInMachine()
         self._ctx = FlowContext()
+        self.path: list[tuple[str, str, str]] = []
+        """Every transition this flow took, as (source, event, target), for diagrams."""
 
     def __repr__(self) -> str:
         return (
@@ -869,6 +871,7 @@ class SignInFlow:
         source = self.state
         self._machine.send(event, **data)
         self._ctx = ctx
+        self.path.append((source.value, event, self.state.value))
         log.info(
             "cognitoflow.transition",
             source=source.value,

@@ -1,0 +1,204 @@
+"""``cognitoflow sign-in``: an interactive sign-in at the terminal, one prompt per step.
+
+Passwords and codes are read without echo where they are secret, never printed and
+never logged. Tokens are never shown; only that the user is signed in.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import click
+
+from .errors import (
+    CodeMismatchException,
+    CognitoFlowError,
+    ConnectionFailedError,
+    InvalidAnswerError,
+    InvalidPasswordException,
+    PasskeyCeremonyError,
+)
+from .flow import SignInFlow
+from .outputs import (
+    ConfirmSignInWithCustomChallenge,
+    ConfirmSignInWithEmailCode,
+    ConfirmSignInWithNewPasswordRequired,
+    ConfirmSignInWithPassword,
+    ConfirmSignInWithSmsCode,
+    ConfirmSignInWithTotpCode,
+    ConfirmSignUp,
+    ContinueSignInWithEmailSetup,
+    ContinueSignInWithFirstFactorSelection,
+    ContinueSignInWithMfaSelection,
+    ContinueSignInWithMfaSetupSelection,
+    ContinueSignInWithTotpSetup,
+    Done,
+    ResetPassword,
+    SignInOutput,
+)
+
+__all__ = ["EXIT_CONNECTION", "EXIT_REFUSED", "run_sign_in"]
+
+EXIT_REFUSED = 1
+"""Cognito refused the sign-in (wrong password, session ended, too many tries)."""
+EXIT_CONNECTION = 3
+"""Cognito could not be reached."""
+
+_RETRIED = (InvalidAnswerError, CodeMismatchException, InvalidPasswordException)
+
+
+class SignInFailed(click.ClickException):
+    """A sign-in that ended without DONE: one line, exit code 1."""
+
+    exit_code = EXIT_REFUSED
+
+
+class CognitoUnreachable(SignInFailed):
+    """Cognito could not be reached: one line, exit code 3."""
+
+    exit_code = EXIT_CONNECTION
+
+
+def run_sign_in(
+    flow: SignInFlow,
+    *,
+    auth_flow_type: str,
+    preferred_challenge: str | None,
+    app_name: str,
+    show_messages: Callable[[], None] = lambda: None,
+    username: str | None = None,
+) -> None:
+    """Walk one sign-in through every step, prompting for each answer.
+
+    ``show_messages`` prints what the embedded fake pool "sent" since the last call.
+    """
+    username = username or click.prompt("Username")
+    password = _first_password(auth_flow_type, preferred_challenge)
+    out = _call(
+        lambda: flow.sign_in(
+            username,
+            password,
+            auth_flow_type=auth_flow_type,
+            preferred_challenge=preferred_challenge,
+        )
+    )
+    while not isinstance(out.next_step, Done):
+        show_messages()
+        step = out.next_step
+        click.echo(f"Next step: {step.sign_in_step.value}")
+        try:
+            if isinstance(step, ConfirmSignUp):
+                password = password or click.prompt("Password", hide_input=True)
+                out = _confirm_sign_up(flow, username, password, show_messages)
+            elif isinstance(step, ResetPassword):
+                password = _reset_password(flow, show_messages)
+                out = _call(functools.partial(flow.sign_in, username, password))
+            else:
+                out = _answer(flow, step, app_name)
+        except _RETRIED as error:
+            click.echo(f"Not accepted: {error}", err=True)
+        except PasskeyCeremonyError as error:
+            click.echo(f"Passkey: {error}", err=True)
+            out = SignInOutput(False, flow.next_step or out.next_step)
+    click.echo(f"Signed in as {username}.")
+    if out.tokens is not None and out.tokens.expires_in:
+        click.echo(f"The access token is valid for {out.tokens.expires_in} seconds.")
+
+
+def _first_password(auth_flow_type: str, preferred: str | None) -> str | None:
+    if auth_flow_type == "CUSTOM_WITHOUT_SRP":
+        return None
+    if auth_flow_type == "USER_AUTH" and (preferred or "").upper() not in (
+        "PASSWORD",
+        "PASSWORD_SRP",
+    ):
+        return None
+    value: str = click.prompt("Password", hide_input=True)
+    return value
+
+
+def _call(action: Callable[[], SignInOutput]) -> SignInOutput:
+    """Run a flow call; errors that end the sign-in become one line and an exit code."""
+    try:
+        return action()
+    except (*_RETRIED, PasskeyCeremonyError):
+        raise  # the flow kept its step: the loop asks again
+    except ConnectionFailedError as error:
+        raise CognitoUnreachable(str(error)) from None
+    except CognitoFlowError as error:
+        raise SignInFailed(str(error)) from None
+
+
+def _answer(flow: SignInFlow, step: object, app_name: str) -> SignInOutput:
+    if isinstance(step, ConfirmSignInWithSmsCode | ConfirmSignInWithEmailCode):
+        details = step.code_delivery_details
+        where = f" sent by {details.delivery_medium} to {details.destination}"
+        code = click.prompt(f"Code{where if details.destination else ''}", hide_input=True)
+        return _call(lambda: flow.confirm_sign_in(code))
+    if isinstance(step, ConfirmSignInWithTotpCode):
+        device = f" ({step.friendly_device_name})" if step.friendly_device_name else ""
+        code = click.prompt(f"Code from your authenticator app{device}", hide_input=True)
+        return _call(lambda: flow.confirm_sign_in(code))
+    if isinstance(step, ContinueSignInWithMfaSelection | ContinueSignInWithMfaSetupSelection):
+        verb = "set up" if isinstance(step, ContinueSignInWithMfaSetupSelection) else "use"
+        choice = click.prompt(
+            f"MFA type to {verb}",
+            type=click.Choice(step.allowed_mfa_types, case_sensitive=False),
+        )
+        return _call(lambda: flow.confirm_sign_in(choice))
+    if isinstance(step, ContinueSignInWithTotpSetup):
+        setup = step.totp_setup_details
+        assert setup is not None
+        click.echo("Scan this QR code with your authenticator app:")
+        click.echo(setup.qr_terminal(app_name))
+        click.echo(f"or enter this secret by hand: {setup.shared_secret}")
+        code = click.prompt("Code from your authenticator app")
+        device = click.prompt("Name this device (optional)", default="", show_default=False)
+        return _call(lambda: flow.confirm_sign_in(code, friendly_device_name=device or None))
+    if isinstance(step, ContinueSignInWithEmailSetup):
+        address = click.prompt("Email address for MFA codes")
+        return _call(lambda: flow.confirm_sign_in(address))
+    if isinstance(step, ContinueSignInWithFirstFactorSelection):
+        choice = click.prompt(
+            "Sign in with",
+            type=click.Choice(step.available_challenges or (), case_sensitive=False),
+        )
+        return _call(lambda: flow.confirm_sign_in(choice))
+    if isinstance(step, ConfirmSignInWithPassword):
+        password = click.prompt("Password", hide_input=True)
+        return _call(lambda: flow.confirm_sign_in(password))
+    if isinstance(step, ConfirmSignInWithCustomChallenge):
+        shown = {k: v for k, v in step.additional_info.items() if k != "USERNAME"}
+        for key, value in shown.items():
+            click.echo(f"  {key}: {value}")
+        answer = click.prompt("Answer")
+        return _call(lambda: flow.confirm_sign_in(answer))
+    if isinstance(step, ConfirmSignInWithNewPasswordRequired):
+        attributes = {name: click.prompt(f"Your {name}") for name in step.missing_attributes}
+        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        return _call(lambda: flow.confirm_sign_in(new, user_attributes=attributes))
+    raise SignInFailed(f"This terminal cannot answer the step {step!r}.")
+
+
+def _confirm_sign_up(
+    flow: SignInFlow, username: str, password: str, show_messages: Callable[[], None]
+) -> SignInOutput:
+    details = flow.resend_sign_up_code(username)
+    show_messages()
+    code = click.prompt(f"Confirmation code sent by {details.delivery_medium}")
+    flow.confirm_sign_up(code, username=username)
+    click.echo("Sign-up confirmed; signing in.")
+    return _call(lambda: flow.sign_in(username, password))
+
+
+def _reset_password(flow: SignInFlow, show_messages: Callable[[], None]) -> str:
+    result = flow.reset_password()
+    show_messages()
+    details = getattr(result.next_step, "code_delivery_details", None)
+    medium = details.delivery_medium if details else "message"
+    code = click.prompt(f"Reset code sent by {medium}")
+    new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    flow.confirm_reset_password(new_password=new, confirmation_code=code)
+    click.echo("Password reset; signing in.")
+    return str(new)
