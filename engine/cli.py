@@ -186,10 +186,12 @@ def sign_in(
             raise click.UsageError("--endpoint-url needs --user-pool-id and --client-id.")
         from cognitoflow.transports.fake import FakeTransport
 
-        cognito, user_pool_id, client_id = playground()
+        cognito, pools = playground()
         transport = FakeTransport(cognito)
         show = message_printer(cognito, click.echo)
         click.echo("Embedded fake pool: users alice, bob, carol, erin, hugo (see --help).")
+        username = username or click.prompt("Username")
+        user_pool_id, client_id = pools.get(username, pools["bob"])
     try:
         flow = SignInFlow(
             transport,

@@ -297,37 +297,44 @@ PLAYGROUND_USERS = {
 """The embedded pool's users for ``cognitoflow sign-in``; passwords are Demo-pass-1."""
 
 
-def playground() -> tuple[FakeCognito, str, str]:
-    """A fake pool with :data:`PLAYGROUND_USERS`, for trying ``cognitoflow sign-in``."""
+def playground() -> tuple[FakeCognito, dict[str, tuple[str, str]]]:
+    """A fake service with :data:`PLAYGROUND_USERS`, for trying ``cognitoflow sign-in``.
+
+    Returns the service and, for each user, the (user pool id, client id) to sign in to:
+    alice, bob and carol are in a pool that requires MFA; erin and hugo in one that
+    allows passwordless and custom sign-in.
+    """
     cognito = FakeCognito()
-    triggers = {
-        kind: "cognitoflow:question"
-        for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
-    }
-    pool_id, client_id = _pool(
-        cognito,
-        "ON",
-        flows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH"],
-        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
-        LambdaConfig=triggers,
-    )
+    mfa_pool, mfa_client = _pool(cognito, "ON", flows=["ALLOW_USER_SRP_AUTH"])
     cognito.set_user_pool_mfa_config(
-        UserPoolId=pool_id,
+        UserPoolId=mfa_pool,
         SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
         SoftwareTokenMfaConfiguration={"Enabled": True},
     )
     cognito.admin_create_user(
-        UserPoolId=pool_id,
+        UserPoolId=mfa_pool,
         Username="alice",
         TemporaryPassword="Temp-pass-1",
         MessageAction="SUPPRESS",
         UserAttributes=[{"Name": "phone_number", "Value": "+15555550101"}],
     )
-    _user(cognito, pool_id, "bob", phone_number="+15555550100")
-    _user(cognito, pool_id, "carol")
-    _user(cognito, pool_id, "erin", email="erin@example.com", email_verified="true")
-    _user(cognito, pool_id, "hugo")
-    return cognito, pool_id, client_id
+    _user(cognito, mfa_pool, "bob", phone_number="+15555550100")
+    _user(cognito, mfa_pool, "carol")
+    triggers = {
+        kind: "cognitoflow:question"
+        for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+    }
+    open_pool, open_client = _pool(
+        cognito,
+        flows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH"],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        LambdaConfig=triggers,
+    )
+    _user(cognito, open_pool, "erin", email="erin@example.com", email_verified="true")
+    _user(cognito, open_pool, "hugo")
+    pools = {name: (mfa_pool, mfa_client) for name in ("alice", "bob", "carol")}
+    pools.update({name: (open_pool, open_client) for name in ("erin", "hugo")})
+    return cognito, pools
 
 
 def message_printer(cognito: FakeCognito, echo: Callable[[str], None]) -> Callable[[], None]:

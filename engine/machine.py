@@ -104,7 +104,8 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
     )
     custom_challenge = _into((_signed_out, _custom), _custom)
     first_factor_selection_required = _signed_out.to(_first_factor)
-    user_not_confirmed = _into((_signed_out, _password), _confirm_sign_up)
+    # Cognito refuses an unconfirmed user at InitiateAuth, before any password step.
+    user_not_confirmed = _signed_out.to(_confirm_sign_up)
     password_reset_required = _into((_signed_out, _password), _reset)
 
     # -- the user's choices that need no call to Cognito ---------------------------

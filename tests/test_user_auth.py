@@ -422,3 +422,23 @@ def test_passwordless_sign_up(make_pool: MakePool) -> None:
     assert out.next_step.available_challenges == ("EMAIL_OTP",)  # type: ignore[union-attr]
     flow.confirm_sign_in("EMAIL_OTP")
     assert flow.confirm_sign_in(_otp(pool, "neo")).is_signed_in
+
+
+def test_a_reset_between_two_steps_is_seen_at_the_password(make_pool: MakePool) -> None:
+    """An admin reset after the factor was chosen: the password step gives RESET_PASSWORD."""
+    pool = _passwordless_pool(make_pool)
+    _user(pool)
+    flow = _flow(pool)
+    flow.sign_in("pam", auth_flow_type="USER_AUTH")
+    flow.confirm_sign_in("PASSWORD")
+    pool.cognito.admin_reset_user_password(UserPoolId=pool.pool_id, Username="pam")
+    out = flow.confirm_sign_in(PASSWORD)
+    assert out.next_step.sign_in_step is SignInStep.RESET_PASSWORD
+
+
+def test_no_passwordless_factors_where_mfa_is_required(make_pool: MakePool) -> None:
+    """In a pool that requires MFA only the password factors are offered."""
+    pool = _passwordless_pool(make_pool, MfaConfiguration="ON")
+    _user(pool)
+    out = _flow(pool).sign_in("pam", auth_flow_type="USER_AUTH")
+    assert out.next_step.available_challenges == ("PASSWORD", "PASSWORD_SRP")  # type: ignore[union-attr]

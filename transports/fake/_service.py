@@ -817,15 +817,21 @@ class FakeCognito:
             if client.prevent_user_existence_errors == "ENABLED":
                 return None
             raise _fail("UserNotFoundException", "User does not exist.")
+        self._check_status(user)
+        if lockout:
+            self._check_lockout(user)
+        return user
+
+    @staticmethod
+    def _check_status(user: User) -> None:
+        """What the user's state allows, checked at the start and again at the password,
+        since an admin may disable or reset a user between two steps."""
         if not user.enabled:
             raise _fail("NotAuthorizedException", "User is disabled.")
         if user.status == "UNCONFIRMED":
             raise _fail("UserNotConfirmedException", "User is not confirmed.")
         if user.status == "RESET_REQUIRED":
             raise _fail("PasswordResetRequiredException", "Password reset required for the user")
-        if lockout:
-            self._check_lockout(user)
-        return user
 
     def _start_password(
         self, pool: UserPool, client: AppClient, params: dict[str, str]
@@ -1007,6 +1013,7 @@ class FakeCognito:
         user = pool.users.get(pool.key(state["user"])) if state["known"] else None
         if user is None:
             raise _fail("NotAuthorizedException", INCORRECT)
+        self._check_status(user)
         if login not in (user.username, state["user"]) and self._find_user(pool, login) is not user:
             raise _fail("NotAuthorizedException", INCORRECT)
         key = srp.server_session_key(state["a"], state["B"], state["b"], state["verifier"])
@@ -1042,10 +1049,11 @@ class FakeCognito:
         factors = []
         if "PASSWORD" in allowed and user.has_password():
             factors += ["PASSWORD", "PASSWORD_SRP"]
-        has_mfa = pool.mfa_configuration != "OFF" and any(
+        has_mfa = pool.mfa_configuration == "ON" or any(
             m in pool.mfa_factors for m in user.mfa_enabled
         )
-        if not has_mfa:  # a user with MFA configured cannot use passwordless factors
+        # Passwordless factors cannot satisfy MFA: not offered where MFA applies.
+        if not has_mfa:
             verified = user.attributes.get
             if "EMAIL_OTP" in allowed and verified("email_verified") == "true":
                 factors.append("EMAIL_OTP")
@@ -1094,6 +1102,8 @@ class FakeCognito:
         available: list[str],
     ) -> dict[str, Any]:
         """Start the first factor ``factor`` (a preferred one, or the one selected)."""
+        if factor in ("PASSWORD", "PASSWORD_SRP"):
+            self._check_status(user)
         if factor == "PASSWORD":
             if "PASSWORD" not in params:
                 raise _missing("PASSWORD")
