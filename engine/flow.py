@@ -661,6 +661,14 @@ class SignInFlow:
             reply = self._answer_challenge(challenge, answers, ctx.username, ctx.session, metadata)
             reply = self._answer_automatic(reply, ctx, password, client, metadata)
         except CognitoError as error:
+            event = map_error(error)
+            if event in ("user_not_confirmed", "password_reset_required") and self._accepts(event):
+                # A result, not a failure (spec 3.3), wherever the machine declares it.
+                base = FlowContext(
+                    login_id=ctx.login_id, username=ctx.username, auth_flow_type=ctx.auth_flow_type
+                )
+                self._send(event, base, username=ctx.username)
+                return self._output()
             raise self._after_error(error) from None
         except _CeremonyFailed as failed:
             if not self._accepts("passkey_failed"):
