@@ -129,8 +129,13 @@ class User:
         return view
 
 
+# A fake's store is no attack target: the salted hash only keeps clear passwords out of
+# memory and saved state, so it is kept cheap for test suites that create many users.
+_HASH_ITERATIONS = 1_000
+
+
 def _hash_password(password: str, salt: bytes) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 10_000)
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _HASH_ITERATIONS)
 
 
 @attrs.define
