@@ -7,7 +7,7 @@ every rule it checks the invariants; across the whole run it records every trans
 taken, and :func:`test_every_declared_transition_is_exercised` fails, naming them, when
 a declared transition or state was never reached.
 
-Profiles: ``ci`` (default; derandomized, bounded) and ``long`` for local runs:
+Profiles: ``ci`` (default; seeded, bounded), ``quick`` (a smoke run) and ``long``:
 ``COGNITOFLOW_HYPOTHESIS_PROFILE=long pytest tests/test_properties.py``.
 """
 
@@ -61,6 +61,14 @@ settings.register_profile(
     "ci",
     max_examples=30,
     stateful_step_count=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "quick",
+    max_examples=4,
+    stateful_step_count=15,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -290,14 +298,11 @@ class SignInMachineTest(RuleBasedStateMachine):
             UserPoolId=self.pools["off"].pool_id, Username="reset"
         )
         del reset
-        self.cognito.sign_up(
-            ClientId=self.pools["off"].client_id,
-            Username="newbie",
-            Password=PASSWORD,
-            SecretHash=self._hash("off", "newbie"),
-            UserAttributes=[{"Name": "email", "Value": "newbie@example.com"}],
+        newbie = Person("off", "newbie", PASSWORD, email="newbie@example.com")
+        self._new_flow(newbie).sign_up(
+            "newbie", PASSWORD, user_attributes={"email": "newbie@example.com"}
         )
-        self.people.append(Person("off", "newbie", PASSWORD, email="newbie@example.com"))
+        self.people.append(newbie)
         for name, mfa in [
             ("sms", ("SMS_MFA",)),
             ("totp", ("SOFTWARE_TOKEN_MFA",)),
@@ -315,28 +320,10 @@ class SignInMachineTest(RuleBasedStateMachine):
 
     def _passkey(self, person: Person) -> SoftwareAuthenticator:
         authenticator = SoftwareAuthenticator()
-        pool = self.pools[person.pool]
-        flow = SignInFlow(
-            FakeTransport(self.cognito),
-            user_pool_id=pool.pool_id,
-            client_id=pool.client_id,
-            client_secret=pool.client_secret,
-        )
+        flow = self._new_flow(person)
         flow.sign_in(person.username, person.password)
         flow.register_passkey(authenticator.create)
         return authenticator
-
-    def _hash(self, pool: str, username: str) -> str | None:
-        client = self.pools[pool]
-        if not client.client_secret:
-            return None
-        flow = SignInFlow(
-            FakeTransport(self.cognito),
-            user_pool_id=client.pool_id,
-            client_id=client.client_id,
-            client_secret=client.client_secret,
-        )
-        return flow._secret_hash(username)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -770,7 +757,7 @@ def _run_part(part: int) -> None:
         (SignInMachineTest,),
         {"journeys": JOURNEYS[part::PARTS]},
     )
-    if PROFILE_NAME == "ci":
+    if PROFILE_NAME != "long":
         machine = seed(CI_SEED + part)(machine)
     run_state_machine_as_test(machine, settings=PROFILE)
     _DONE_PARTS.add(part)
