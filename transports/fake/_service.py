@@ -415,6 +415,11 @@ class FakeCognito:
         units = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
         units.update(TokenValidityUnits or {})
         scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+        def seconds(value: int | None, token: str, default: int) -> int:
+            """A validity in the client's units, in seconds (0 or absent: the default)."""
+            return value * scale[units[token]] if value else default
+
         client = AppClient(
             client_id=_random_id(26),
             name=ClientName,
@@ -423,13 +428,9 @@ class FakeCognito:
             explicit_auth_flows=list(ExplicitAuthFlows) if ExplicitAuthFlows else DEFAULT_FLOWS,
             auth_session_validity=AuthSessionValidity,
             prevent_user_existence_errors=PreventUserExistenceErrors,
-            access_token_seconds=(AccessTokenValidity or 1) * scale[units["AccessToken"]]
-            if AccessTokenValidity
-            else 3600,
-            id_token_seconds=IdTokenValidity * scale[units["IdToken"]] if IdTokenValidity else 3600,
-            refresh_token_seconds=RefreshTokenValidity * scale[units["RefreshToken"]]
-            if RefreshTokenValidity
-            else 30 * 86400,
+            access_token_seconds=seconds(AccessTokenValidity, "AccessToken", 3600),
+            id_token_seconds=seconds(IdTokenValidity, "IdToken", 3600),
+            refresh_token_seconds=seconds(RefreshTokenValidity, "RefreshToken", 30 * 86400),
             created=self.clock(),
         )
         pool.clients[client.client_id] = client
