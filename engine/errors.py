@@ -11,6 +11,10 @@
     ├── ConnectionFailedError          Cognito could not be reached; nothing changed, try again
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
     ├── PasskeyCeremonyError           the passkey authenticator failed; another factor can follow
+    ├── InvalidSnapshotError           a snapshot cannot be restored (version, step, field)
+    │   └── SealedSnapshotError        a sealed snapshot was altered, or no key opens it
+    ├── FlowNotFoundError              a flow store has no such flow (never saved, or expired)
+    ├── StepInProgressError            another request is running a step of this flow; retry
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
         ├── NotAuthorizedException
         │   └── SessionExpiredError    the Cognito session is gone: the flow is SIGNED_OUT
@@ -33,12 +37,14 @@ __all__ = [
     "ConnectionFailedError",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",
+    "FlowNotFoundError",
     "IllegalTransitionError",
     "InvalidAnswerError",
     "InvalidInputError",
     "InvalidLambdaResponseException",
     "InvalidParameterException",
     "InvalidPasswordException",
+    "InvalidSnapshotError",
     "InvalidStateError",
     "LimitExceededException",
     "MFAMethodNotFoundException",
@@ -46,9 +52,11 @@ __all__ = [
     "PasskeyCeremonyError",
     "PasswordResetRequiredException",
     "ResourceNotFoundException",
+    "SealedSnapshotError",
     "ServiceError",
     "SessionExpiredError",
     "SoftwareTokenMFANotFoundException",
+    "StepInProgressError",
     "TooManyFailedAttemptsException",
     "TooManyRequestsException",
     "UnexpectedChallengeError",
@@ -133,6 +141,45 @@ class PasskeyCeremonyError(CognitoFlowError):
     The flow keeps Cognito's session and waits at
     ``CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION``: answer with another factor (or
     ``WEB_AUTHN`` to try the passkey again).
+    """
+
+
+class InvalidSnapshotError(CognitoFlowError, ValueError):
+    """A snapshot cannot be restored: an unknown version or step, a missing or malformed field.
+
+    Attributes:
+        field: the snapshot field at fault (``version``, ``step``, ``session``, ...).
+    """
+
+    def __init__(self, field: str, message: str, recovery_suggestion: str = "") -> None:
+        super().__init__(message, recovery_suggestion)
+        self.field = field
+
+
+class SealedSnapshotError(InvalidSnapshotError):
+    """A sealed snapshot was altered, is not a sealed snapshot, or none of the keys opens it."""
+
+
+class FlowNotFoundError(CognitoFlowError, KeyError):
+    """A flow store holds no flow under this id: it was never saved, was deleted, or expired.
+
+    Attributes:
+        flow_id: the id asked for.
+    """
+
+    def __init__(self, flow_id: str, message: str, recovery_suggestion: str = "") -> None:
+        super().__init__(message, recovery_suggestion)
+        self.flow_id = flow_id
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class StepInProgressError(CognitoFlowError):
+    """Another request is running a step of this flow right now; this one changed nothing.
+
+    Only one step of a flow may use its Cognito session at a time. Wait for the other
+    request to finish, then load the flow again: it is at the step that request produced.
     """
 
 

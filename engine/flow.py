@@ -12,6 +12,7 @@ import base64
 import hmac
 import json
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from cognitoflow.transports.base import (
     TransportConnectionError,
 )
 
+from . import snapshot as snapshots
 from . import srp
 from .errors import (
     ConnectionFailedError,
@@ -113,6 +115,8 @@ class FlowContext:
     username: str = ""
     auth_flow_type: str = ""
     session: str | None = attrs.field(default=None, repr=False)
+    session_issued_at: float | None = None
+    """When this flow received ``session`` (its clock's seconds since the epoch)."""
     challenge_name: str | None = None
     challenge_parameters: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     mfa_types: tuple[str, ...] = ()
@@ -150,7 +154,14 @@ class SignInFlow:
             sent with every request).
         passkey_authenticator: runs the passkey ceremony when Cognito asks for
             ``WEB_AUTHN`` (see :data:`PasskeyAuthenticator`).
+        session_validity: the app client's ``AuthSessionValidity``, in seconds (Cognito's
+            default is 3 minutes; it can be 3 to 15). A step whose session is older fails
+            at once with :class:`SessionExpiredError`, without calling Cognito.
+        clock: the time, in seconds since the epoch (``time.time``; tests pass the fake's).
     """
+
+    DEFAULT_SESSION_VALIDITY = 180.0
+    """Cognito's default ``AuthSessionValidity``: 3 minutes."""
 
     def __init__(
         self,
@@ -160,6 +171,8 @@ class SignInFlow:
         client_id: str,
         client_secret: str | None = None,
         passkey_authenticator: PasskeyAuthenticator | None = None,
+        session_validity: float = DEFAULT_SESSION_VALIDITY,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if "_" not in user_pool_id:
             raise InvalidInputError(
@@ -172,6 +185,14 @@ class SignInFlow:
         self.client_id = _require("client_id", client_id, "client_id")
         self._client_secret = client_secret
         self.passkey_authenticator = passkey_authenticator
+        if not session_validity > 0:
+            raise InvalidInputError(
+                "session_validity",
+                "session_validity must be a positive number of seconds.",
+                "Pass the app client's AuthSessionValidity in seconds (180 by default).",
+            )
+        self.session_validity = float(session_validity)
+        self.clock = clock
         self._machine = SignInMachine()
         self._ctx = FlowContext()
         self.path: list[tuple[str, str, str]] = []
@@ -320,6 +341,7 @@ class SignInFlow:
                 f"No sign-in is waiting for an answer (the flow is at {state.value}).",
                 "Call sign_in first, then confirm_sign_in with the answer to its next step.",
             )
+        self._check_session_age()
         if challenge_response is None or not str(challenge_response).strip():
             raise InvalidAnswerError(
                 "challenge_response",
@@ -364,6 +386,88 @@ class SignInFlow:
                 "Sign in with USER_SRP_AUTH or USER_PASSWORD_AUTH.",
             )
         return handler()
+
+    @property
+    def session_expires_at(self) -> float | None:
+        """When Cognito stops accepting this flow's session (epoch seconds), if it has one."""
+        issued = self._ctx.session_issued_at
+        if not self._ctx.session or issued is None:
+            return None
+        return issued + self.session_validity
+
+    def _check_session_age(self) -> None:
+        """A session past the pool's validity ends the sign-in here, without a call."""
+        expires = self.session_expires_at
+        if expires is None or self.clock() < expires:
+            return
+        self._send("session_ended", FlowContext(), username=self._ctx.username)
+        raise SessionExpiredError(
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
+            "",
+            _SESSION_HINT,
+        )
+
+    # == between requests ============================================================
+
+    def snapshot(self) -> snapshots.Snapshot:
+        """Everything this flow needs to go on, as a versioned JSON-safe record.
+
+        Take one after each step and give it to :meth:`restore` in the next request.
+        It holds the Cognito session: keep it server-side, or seal it
+        (:class:`~cognitoflow.engine.SnapshotSealer`) before it goes in a cookie. The
+        client secret and the passkey authenticator are not in it; pass them to
+        :meth:`restore`.
+        """
+        settings = {
+            "user_pool_id": self.user_pool_id,
+            "client_id": self.client_id,
+            "uses_client_secret": bool(self._client_secret),
+            "session_validity": self.session_validity,
+        }
+        return snapshots.write(self.state, settings, self._ctx)
+
+    @classmethod
+    def restore(
+        cls,
+        snapshot: Mapping[str, Any],
+        transport: Transport,
+        *,
+        client_secret: str | None = None,
+        passkey_authenticator: PasskeyAuthenticator | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> SignInFlow:
+        """A flow at the step a snapshot was taken, ready for its next call.
+
+        The snapshot is checked first. A session past its validity is not refused here:
+        the next ``confirm_sign_in`` says to sign in again (and the flow then shows
+        ``SIGNED_OUT``), as it would have without the pause.
+
+        Raises:
+            InvalidSnapshotError: an unknown version or step, or a missing or malformed
+                field (named in ``field``).
+            InvalidInputError: the flow was started with a client secret and none is given.
+        """
+        step, settings, fields = snapshots.read(snapshot)
+        if settings["uses_client_secret"] and not client_secret:
+            raise InvalidInputError(
+                "client_secret",
+                "This flow was started with an app client secret.",
+                "Pass client_secret to restore, as to SignInFlow.",
+            )
+        flow = cls(
+            transport,
+            user_pool_id=settings["user_pool_id"],
+            client_id=settings["client_id"],
+            client_secret=client_secret,
+            passkey_authenticator=passkey_authenticator,
+            session_validity=settings["session_validity"],
+            clock=clock,
+        )
+        flow._machine = SignInMachine(start_value=step.value)
+        flow._ctx = FlowContext(**fields)
+        log.info("cognitoflow.restored", step=step.value, username=flow._ctx.username)
+        return flow
 
     def sign_out(self) -> None:
         """Forget the sign-in, wherever it is. Local only: tokens are not revoked."""
@@ -878,6 +982,10 @@ class SignInFlow:
         """Move the machine, then (only if it moved) commit the new context, and log it."""
         source = self.state
         self._machine.send(event, **data)
+        if not ctx.session:
+            ctx = attrs.evolve(ctx, session_issued_at=None)
+        elif ctx.session != self._ctx.session or ctx.session_issued_at is None:
+            ctx = attrs.evolve(ctx, session_issued_at=self.clock())
         self._ctx = ctx
         self.path.append((source.value, event, self.state.value))
         log.info(
@@ -975,3 +1083,6 @@ class _CeremonyFailed(Exception):
             f"The passkey ceremony failed ({self.reason}).",
             "Answer confirm_sign_in with another factor, or 'WEB_AUTHN' to try again.",
         )
+
+
+snapshots.check_context_fields(FlowContext)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import boto3
+import gmpy2
 import pyotp
 import pytest
 import structlog
+from joserfc.jwk import RSAKey
 
-from cognitoflow.engine import SignInFlow
+from cognitoflow.engine import SignInFlow, srp
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
+from cognitoflow.transports.fake import _tokens as tokens_module
 
 PASSWORD = "Correct-horse-1"
+QUESTION_TRIGGERS = {
+    kind: "cognitoflow:question"
+    for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
+}
+"""A pool's LambdaConfig for the fake's built-in quiz (the answer is 42)."""
 
 
 def free_port() -> int:
@@ -34,6 +51,70 @@ def admin_client(url: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_example() -> ModuleType:
+    """examples/signin_page/app.py as a module (the examples are not a package)."""
+    name = "cognitoflow_example_signin_page"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples/signin_page/app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def system_tool(name: str, package: str) -> str:
+    """The path of a program from a Debian package the tests need.
+
+    ``.ci/run`` installs them and sets ``COGNITOFLOW_REQUIRE_SYSTEM_TOOLS=1``, so in CI a
+    missing one fails the test. Elsewhere the test is skipped, saying what to install.
+    """
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed: apt-get install -y {package} (.ci/run does)"
+        if os.environ.get("COGNITOFLOW_REQUIRE_SYSTEM_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server of this test session, on 127.0.0.1 and a free port."""
+    server = system_tool("redis-server", "redis-server")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)]
+    process = subprocess.Popen(
+        [server, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -162,3 +243,25 @@ def make_pool(cognito: FakeCognito) -> Callable[..., Pool]:
         return Pool(cognito, **pool_args)
 
     return make
+
+
+@pytest.fixture
+def fast_srp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Speed for hundreds of random worlds, without changing what is tested.
+
+    gmpy2 for SRP's modular exponentiation (the pluggable backend, 8x faster here), and
+    RSA key material made once and reused under a fresh key id for each pool's signing
+    keys (generation was a third of the run; every pool still has its own kid and issuer).
+    """
+    srp.set_modpow(lambda base, exp, mod: int(gmpy2.powmod(base, exp, mod)))
+    generate = RSAKey.generate_key
+    materials = [generate(2048, private=True).as_pem(private=True) for _ in range(2)]
+    calls = itertools.count()
+
+    def reuse(*args: Any, **kwargs: Any) -> RSAKey:
+        pem = materials[next(calls) % 2]  # id and access keys of a pool still differ
+        return RSAKey.import_key(pem, parameters=kwargs.get("parameters"))
+
+    monkeypatch.setattr(tokens_module.RSAKey, "generate_key", reuse)
+    yield
+    srp.set_modpow(None)

@@ -19,7 +19,6 @@ import random
 from typing import Any
 
 import attrs
-import gmpy2
 import pyotp
 import pytest
 import structlog
@@ -34,7 +33,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet
 
 from cognitoflow.diagrams import transitions
 from cognitoflow.engine import (
@@ -44,7 +43,6 @@ from cognitoflow.engine import (
     InvalidInputError,
     InvalidStateError,
     SignInFlow,
-    srp,
 )
 from cognitoflow.engine.machine import CHALLENGE_STATES
 from cognitoflow.transports.fake import (
@@ -53,9 +51,8 @@ from cognitoflow.transports.fake import (
     ManualClock,
     SoftwareAuthenticator,
 )
-from cognitoflow.transports.fake import _tokens as tokens_module
 
-from conftest import Pool
+from conftest import QUESTION_TRIGGERS, Pool
 
 settings.register_profile(
     "ci",
@@ -203,14 +200,6 @@ class SignInMachineTest(RuleBasedStateMachine):
         # failing run still replays exactly (Hypothesis's own draws favour a few values).
         self.rng = random.Random(rng_seed)
         existence = "ENABLED" if hide_users else "LEGACY"
-        triggers = {
-            kind: "cognitoflow:question"
-            for kind in (
-                "DefineAuthChallenge",
-                "CreateAuthChallenge",
-                "VerifyAuthChallengeResponse",
-            )
-        }
         factors = {
             "SignInPolicy": {
                 "AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
@@ -230,7 +219,7 @@ class SignInMachineTest(RuleBasedStateMachine):
                 MfaConfiguration=mfa,
                 AutoVerifiedAttributes=["email"],
                 Policies=factors,
-                LambdaConfig=triggers,
+                LambdaConfig=QUESTION_TRIGGERS,
                 client={
                     "ExplicitAuthFlows": ALL_FLOWS,
                     "GenerateSecret": secret,
@@ -721,28 +710,6 @@ class SignInMachineTest(RuleBasedStateMachine):
                 continue
             for text in rendered:
                 assert secret not in text, "a secret reached a log line, an error or a repr"
-
-
-@pytest.fixture
-def fast_srp(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Speed for hundreds of random worlds, without changing what is tested.
-
-    gmpy2 for SRP's modular exponentiation (the pluggable backend, 8x faster here), and
-    RSA key material made once and reused under a fresh key id for each pool's signing
-    keys (generation was a third of the run; every pool still has its own kid and issuer).
-    """
-    srp.set_modpow(lambda base, exp, mod: int(gmpy2.powmod(base, exp, mod)))
-    generate = RSAKey.generate_key
-    materials = [generate(2048, private=True).as_pem(private=True) for _ in range(2)]
-    calls = itertools.count()
-
-    def reuse(*args: Any, **kwargs: Any) -> RSAKey:
-        pem = materials[next(calls) % 2]  # id and access keys of a pool still differ
-        return RSAKey.import_key(pem, parameters=kwargs.get("parameters"))
-
-    monkeypatch.setattr(tokens_module.RSAKey, "generate_key", reuse)
-    yield
-    srp.set_modpow(None)
 
 
 PARTS = 12

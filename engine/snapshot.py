@@ -1,0 +1,232 @@
+"""Snapshots: a flow between two requests, as a versioned, JSON-safe record.
+
+A web backend runs one step of a sign-in per HTTP request, maybe in another process
+each time. :meth:`SignInFlow.snapshot` writes down everything the flow needs to go on
+(its step, the login id as typed, Cognito's username, the session and when it was
+issued, the challenge parameters, the flow type, the MFA types it may offer...), and
+:meth:`SignInFlow.restore` checks that record field by field before it rebuilds the
+flow, so a snapshot that is old, cut short or hand-made fails with
+:class:`InvalidSnapshotError` naming the field, never later with a confusing error.
+
+A snapshot holds a Cognito session (and at ``DONE`` the tokens): treat it as a secret.
+Its repr shows no value, and :mod:`cognitoflow.engine.sealing` seals it for a cookie.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .errors import InvalidSnapshotError
+from .machine import CHALLENGE_STATES
+from .outputs import AuthTokens, CodeDeliveryDetails
+from .steps import FlowState
+
+__all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Snapshot", "session_expires_at"]
+
+SNAPSHOT_FORMAT = "cognitoflow.snapshot"
+"""The ``format`` member of every snapshot."""
+SNAPSHOT_VERSION = 1
+"""The version this library writes, and the only one it reads."""
+
+_HINT = "Call sign_in again to start a new sign-in."
+
+
+class Snapshot(dict[str, Any]):
+    """A flow's snapshot: a plain ``dict`` of JSON types (``json.dumps`` takes it as is).
+
+    Its repr names the version and the step only: a snapshot holds a Cognito session.
+    """
+
+    def __repr__(self) -> str:
+        return f"Snapshot(version={self.get('version')!r}, step={self.get('step')!r}, ...)"
+
+    __str__ = __repr__
+
+    @property
+    def step(self) -> str:
+        """The step the flow was at."""
+        return str(self.get("step", ""))
+
+
+# -- field readers: each checks one field's JSON type and gives the Python value ----
+
+
+def _fail(field: str, problem: str) -> InvalidSnapshotError:
+    return InvalidSnapshotError(field, f"The snapshot's {field!r} {problem}.", _HINT)
+
+
+def _text(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(field, "must be a string")
+    return value
+
+
+def _optional_text(field: str, value: Any) -> str | None:
+    return None if value is None else _text(field, value)
+
+
+def _texts(field: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(field, "must be a list of strings")
+    return tuple(value)
+
+
+def _text_map(field: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _fail(field, "must be an object of strings")
+    return dict(value)
+
+
+def _optional_time(field: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(field, "must be a number of seconds since the epoch")
+    return float(value)
+
+
+def _record(cls: type[Any], field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _fail(field, "must be an object")
+    names = {f.name: f for f in attrs.fields(cls)}
+    unknown = sorted(set(value) - set(names))
+    if unknown:
+        raise _fail(field, f"has unknown members {unknown}")
+    kwargs = {}
+    for name, spec in names.items():
+        member = value.get(name, spec.default)
+        plain = member is None or (isinstance(member, str | int) and not isinstance(member, bool))
+        if not plain:
+            raise _fail(field, f"member {name!r} must be a string or a number")
+        kwargs[name] = member
+    try:
+        return cls(**kwargs)
+    except TypeError as error:
+        raise _fail(field, "is incomplete") from error
+
+
+_CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
+    "login_id": _text,
+    "username": _text,
+    "auth_flow_type": _text,
+    "session": _optional_text,
+    "session_issued_at": _optional_time,
+    "challenge_name": _optional_text,
+    "challenge_parameters": _text_map,
+    "mfa_types": _texts,
+    "missing_attributes": _texts,
+    "available_challenges": _texts,
+    "totp_secret": _optional_text,
+    "password_mode": _optional_text,
+    "code_delivery": lambda field, value: _record(CodeDeliveryDetails, field, value),
+    "tokens": lambda field, value: _record(AuthTokens, field, value),
+}
+_FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
+    "user_pool_id": _text,
+    "client_id": _text,
+    "uses_client_secret": lambda field, value: _flag(field, value),
+    "session_validity": lambda field, value: _positive(field, value),
+}
+_HEADER = ("format", "version", "step")
+
+
+def _flag(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(field, "must be true or false")
+    return value
+
+
+def _positive(field: str, value: Any) -> float:
+    number = _optional_time(field, value)
+    if number is None or number <= 0:
+        raise _fail(field, "must be a positive number of seconds")
+    return number
+
+
+def check_context_fields(context_type: type[Any]) -> None:
+    """Fail at import when FlowContext gains a field the snapshot would not carry."""
+    names = {f.name for f in attrs.fields(context_type)}
+    if names != set(_CONTEXT_READERS):
+        raise RuntimeError(f"snapshot fields out of date: {sorted(names ^ set(_CONTEXT_READERS))}")
+
+
+# -- writing and reading -------------------------------------------------------------
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if attrs.has(type(value)):
+        return {f.name: _json(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    return value
+
+
+def write(step: FlowState, flow_settings: Mapping[str, Any], context: Any) -> Snapshot:
+    """The snapshot of a flow: header, flow settings, then every context field."""
+    record = Snapshot(format=SNAPSHOT_FORMAT, version=SNAPSHOT_VERSION, step=step.value)
+    record.update(flow_settings)
+    for name in _CONTEXT_READERS:
+        record[name] = _json(getattr(context, name))
+    return record
+
+
+def read(record: Any) -> tuple[FlowState, dict[str, Any], dict[str, Any]]:
+    """Check a snapshot; give its step, its flow settings and its context fields.
+
+    Raises:
+        InvalidSnapshotError: naming the first field at fault.
+    """
+    if not isinstance(record, Mapping):
+        raise InvalidSnapshotError(
+            "snapshot", "A snapshot must be a JSON object (a dict).", "Pass flow.snapshot()."
+        )
+    if record.get("format") != SNAPSHOT_FORMAT:
+        raise _fail("format", f"must be {SNAPSHOT_FORMAT!r}: this is not a cognitoflow snapshot")
+    version = record.get("version")
+    if version != SNAPSHOT_VERSION or isinstance(version, bool):
+        raise InvalidSnapshotError(
+            "version",
+            f"Snapshot version {version!r} is not supported; this library reads version "
+            f"{SNAPSHOT_VERSION}.",
+            "Restore it with the cognitoflow release that wrote it, or sign in again.",
+        )
+    readers = {**_FLOW_READERS, **_CONTEXT_READERS}
+    missing = [name for name in ("step", *readers) if name not in record]
+    if missing:
+        raise _fail(missing[0], "is missing")
+    unknown = sorted(set(record) - set(readers) - set(_HEADER))
+    if unknown:
+        raise _fail(unknown[0], "is not a field of this snapshot version")
+    try:
+        step = FlowState(record["step"])
+    except ValueError:
+        raise _fail("step", "is not a known step") from None
+    settings = {name: read_field(name, record[name]) for name, read_field in _FLOW_READERS.items()}
+    context = {
+        name: read_field(name, record[name]) for name, read_field in _CONTEXT_READERS.items()
+    }
+    if step in CHALLENGE_STATES and not context["session"]:
+        raise _fail("session", f"is required at the step {step.value}")
+    if context["session"] and context["session_issued_at"] is None:
+        raise _fail("session_issued_at", "is required with a session")
+    if step is FlowState.DONE and context["tokens"] is None:
+        raise _fail("tokens", "is required at the step DONE")
+    return step, settings, context
+
+
+def session_expires_at(record: Mapping[str, Any]) -> float | None:
+    """When the snapshot's Cognito session expires (epoch seconds), or None without one."""
+    issued, validity = record.get("session_issued_at"), record.get("session_validity")
+    if not record.get("session") or issued is None or validity is None:
+        return None
+    return float(issued) + float(validity)
