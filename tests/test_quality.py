@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["engine", "transports", "diagrams"]
+OTHERS = ["tests", "examples", "benchmarks"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -16,13 +17,22 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_check() -> None:
     """ruff finds nothing in the packages or the tests."""
-    done = _run("ruff", "check", *PACKAGES, "tests")
+    done = _run("ruff", "check", *PACKAGES, *OTHERS)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict_examples_and_benchmarks() -> None:
+    """The example page and the benchmarks are typed as strictly as the library."""
+    scripts = [
+        str(p) for folder in ("examples", "benchmarks") for p in (ROOT / folder).rglob("*.py")
+    ]
+    done = _run("mypy", "--strict", *scripts)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_ruff_format() -> None:
     """The code is formatted as ruff formats it."""
-    done = _run("ruff", "format", "--check", *PACKAGES, "tests")
+    done = _run("ruff", "format", "--check", *PACKAGES, *OTHERS)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

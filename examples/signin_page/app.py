@@ -1,0 +1,377 @@
+"""A web sign-in page on cognitoflow: one HTTP request per step, every next step a form.
+
+Run it (on the embedded fake user pool, with its users)::
+
+    pip install -e ".[examples]"
+    python examples/signin_page/app.py            # http://127.0.0.1:5000
+
+Settings, from the environment:
+
+- ``SIGNIN_STATE``: ``cookie`` (default: the flow's snapshot, sealed, in a cookie) or
+  ``redis`` (the flow in a :class:`RedisFlowStore`, its id in the cookie; any number of
+  worker processes; one step of a flow at a time). ``REDIS_URL`` for the latter.
+- ``SIGNIN_KEYS``: comma-separated sealing keys, newest first
+  (``python -c "from cognitoflow.engine import SnapshotSealer as S; print(S.generate_key())"``).
+  Without it a key is made at start-up, and sign-ins do not survive a restart.
+- ``COGNITO_USER_POOL_ID``, ``COGNITO_CLIENT_ID`` (and ``COGNITO_CLIENT_SECRET``,
+  ``AWS_REGION``, ``COGNITO_ENDPOINT_URL``, ``COGNITO_SESSION_VALIDITY`` in seconds): a
+  real user pool instead of the embedded fake.
+- ``SIGNIN_APP_NAME``: the issuer shown in authenticator apps.
+
+On the embedded fake, ``/dev/outbox`` shows the messages the pool "sent" (the codes).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, redirect, render_template, request
+
+from cognitoflow.engine import (
+    AUTH_FLOW_TYPES,
+    CognitoFlowError,
+    FlowNotFoundError,
+    FlowState,
+    FlowStore,
+    InvalidSnapshotError,
+    RedisFlowStore,
+    SignInFlow,
+    SnapshotSealer,
+    StepInProgressError,
+)
+from cognitoflow.transports.base import Transport
+from cognitoflow.transports.fake import FakeCognito, FakeTransport
+
+DEMO_PASSWORD = "Demo-pass-1"
+DEMO_USERS = {
+    "alice": "temporary password Temp-pass-1: sets a new one and gives her name",
+    "bob": "SMS MFA: the code is on /dev/outbox",
+    "dana": "MFA is required and she has none: sets up TOTP or email MFA",
+}
+STATE_COOKIE = "signin"
+USER_COOKIE = "signed_in"
+
+
+def demo_pool() -> tuple[FakeCognito, str, str]:
+    """The embedded fake: a pool that requires MFA (SMS, TOTP or email) and its users."""
+    cognito = FakeCognito()
+    pool_id = cognito.create_user_pool(
+        PoolName="example",
+        MfaConfiguration="ON",
+        Schema=[{"Name": "name", "Required": True}],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
+    )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Sign-in code"},
+    )
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="example-web",
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username="alice",
+        TemporaryPassword="Temp-pass-1",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "phone_number", "Value": "+15555550101"}],
+    )
+    people = {
+        "bob": {"name": "Bob", "phone_number": "+15555550100", "phone_number_verified": "true"},
+        "dana": {"name": "Dana", "email": "dana@example.com", "email_verified": "true"},
+    }
+    for username, attributes in people.items():
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
+        )
+    return cognito, pool_id, client_id
+
+
+def create_app(
+    env: Mapping[str, str] | None = None,
+    *,
+    cognito: FakeCognito | None = None,
+    pool: tuple[str, str] | None = None,
+) -> Flask:
+    """The sign-in app. ``env`` defaults to ``os.environ`` (see the module's docstring).
+
+    ``cognito`` and ``pool`` (user pool id, client id) give it a fake user pool made
+    elsewhere (tests do); without them and without ``COGNITO_USER_POOL_ID`` it makes
+    :func:`demo_pool`.
+    """
+    env = dict(os.environ if env is None else env)
+    app = Flask(__name__)
+    app_name = env.get("SIGNIN_APP_NAME", "cognitoflow example")
+    keys = [k for k in env.get("SIGNIN_KEYS", "").split(",") if k.strip()]
+    sealer = SnapshotSealer(keys or [SnapshotSealer.generate_key()])
+    secure_cookies = env.get("SIGNIN_SECURE_COOKIES", "") == "1"
+
+    transport: Transport
+    if env.get("COGNITO_USER_POOL_ID") and cognito is None:
+        from cognitoflow.transports import Boto3Transport
+
+        transport = Boto3Transport(
+            env.get("AWS_REGION"), endpoint_url=env.get("COGNITO_ENDPOINT_URL") or None
+        )
+        pool_id, client_id = env["COGNITO_USER_POOL_ID"], env["COGNITO_CLIENT_ID"]
+    else:
+        if cognito is None:
+            cognito, pool_id, client_id = demo_pool()
+        else:
+            assert pool is not None, "give the pool (user pool id, client id) with cognito"
+            pool_id, client_id = pool
+        transport = FakeTransport(cognito)
+    client_secret = env.get("COGNITO_CLIENT_SECRET") or None
+    validity = float(env.get("COGNITO_SESSION_VALIDITY", SignInFlow.DEFAULT_SESSION_VALIDITY))
+    store = None
+    if env.get("SIGNIN_STATE", "cookie") == "redis":
+        import redis
+
+        client = redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+        store = RedisFlowStore(client, sealer=sealer)
+
+    def new_flow() -> SignInFlow:
+        return SignInFlow(
+            transport,
+            user_pool_id=pool_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            session_validity=validity,
+        )
+
+    # -- where the flow lives between requests: a sealed cookie, or the store ----------
+
+    state: CookieState | StoreState = (
+        StoreState(store, transport, client_secret)
+        if store is not None
+        else CookieState(sealer, transport, client_secret)
+    )
+
+    def set_cookie(response: Response, name: str, value: str) -> None:
+        response.set_cookie(name, value, httponly=True, samesite="Lax", secure=secure_cookies)
+
+    def signed_in(flow: SignInFlow, response: Response) -> Response:
+        """DONE: a real app starts its own session from the tokens; here, a sealed cookie."""
+        user = {"format": "example.user", "username": flow.context.login_id, "at": time.time()}
+        set_cookie(response, USER_COOKIE, sealer.seal(user))
+        response.delete_cookie(STATE_COOKIE)
+        return response
+
+    def page(flow: SignInFlow | None, error: str | None = None, status: int = 200) -> Response:
+        step = flow.next_step if flow is not None else None
+        context: dict[str, Any] = {
+            "step": step,
+            "state": flow.state.value if flow is not None else "SIGNED_OUT",
+            "error": error,
+            "flow_types": AUTH_FLOW_TYPES,
+            "demo_users": DEMO_USERS if isinstance(transport, FakeTransport) else {},
+            "demo_password": DEMO_PASSWORD,
+            "fake": isinstance(transport, FakeTransport),
+            "username": flow.context.login_id if flow is not None else "",
+        }
+        details = getattr(step, "totp_setup_details", None)
+        if details is not None:
+            context["totp_secret"] = details.shared_secret
+            context["totp_svg"] = details.qr_svg(app_name)
+            context["totp_uri"] = details.get_setup_uri(app_name)
+        return Response(render_template("signin.html", **context), status=status)
+
+    def see_other() -> Response:
+        return redirect("/", 303)  # type: ignore[return-value]
+
+    def ended(status: int = 400) -> Response:
+        response = page(None, "This sign-in has ended. Start again.", status)
+        response.delete_cookie(STATE_COOKIE)
+        return response
+
+    def step_call(call: Callable[[SignInFlow], Any]) -> Response:
+        """Run one step on this browser's flow: redirect on success, the form again on error."""
+        value = request.cookies.get(STATE_COOKIE)
+        if not value:
+            return ended()
+        error = None
+        try:
+            with state.step(value) as flow:
+                try:
+                    call(flow)
+                except CognitoFlowError as refused:
+                    error = str(refused)  # the flow keeps its step: the form is shown again
+                new_value = state.value_after(value, flow)
+        except StepInProgressError as busy:
+            return page(state.peek(value), str(busy), 409)
+        except (InvalidSnapshotError, FlowNotFoundError):
+            return ended()
+        response = page(flow, error, 400) if error is not None else see_other()
+        if flow.state is FlowState.DONE:
+            state.end(value)
+            return signed_in(flow, response)
+        set_cookie(response, STATE_COOKIE, new_value)
+        return response
+
+    # -- routes --------------------------------------------------------------------------
+
+    @app.get("/")
+    def index() -> Response:
+        user = request.cookies.get(USER_COOKIE)
+        if user:
+            try:
+                who = sealer.unseal(user)
+                return Response(render_template("signed_in.html", username=who["username"]))
+            except InvalidSnapshotError:
+                pass
+        value = request.cookies.get(STATE_COOKIE)
+        if not value:
+            return page(None)
+        try:
+            return page(state.peek(value))
+        except (InvalidSnapshotError, FlowNotFoundError):
+            return ended(200)
+
+    @app.post("/sign-in")
+    def sign_in() -> Response:
+        form = request.form
+        flow = new_flow()
+        preferred = form.get("preferred_challenge") or None
+        flow_type = form.get("auth_flow_type", "USER_SRP_AUTH")
+        try:
+            flow.sign_in(
+                form.get("username", ""),
+                form.get("password") or None,
+                auth_flow_type=flow_type,
+                preferred_challenge=preferred if flow_type == "USER_AUTH" else None,
+            )
+        except CognitoFlowError as error:
+            return page(None, str(error), 400)
+        response = see_other()
+        if flow.state is FlowState.DONE:
+            return signed_in(flow, response)
+        set_cookie(response, STATE_COOKIE, state.start(flow))
+        return response
+
+    @app.post("/confirm")
+    def confirm() -> Response:
+        form = request.form
+        attributes = {
+            key.removeprefix("attr_"): value
+            for key, value in form.items()
+            if key.startswith("attr_") and value
+        }
+        return step_call(
+            lambda flow: flow.confirm_sign_in(
+                form.get("answer", ""),
+                user_attributes=attributes or None,
+                friendly_device_name=form.get("device_name") or None,
+            )
+        )
+
+    @app.post("/confirm-sign-up")
+    def confirm_sign_up() -> Response:
+        return step_call(lambda flow: flow.confirm_sign_up(request.form.get("answer", "")))
+
+    @app.post("/reset-password")
+    def reset_password() -> Response:
+        return step_call(lambda flow: flow.reset_password())
+
+    @app.post("/confirm-reset-password")
+    def confirm_reset_password() -> Response:
+        form = request.form
+        return step_call(
+            lambda flow: flow.confirm_reset_password(
+                new_password=form.get("new_password", ""),
+                confirmation_code=form.get("answer", ""),
+            )
+        )
+
+    @app.post("/sign-out")
+    def sign_out() -> Response:
+        response = see_other()
+        value = request.cookies.get(STATE_COOKIE)
+        if value:
+            state.end(value)
+        response.delete_cookie(STATE_COOKIE)
+        response.delete_cookie(USER_COOKIE)
+        return response
+
+    if isinstance(transport, FakeTransport):
+        fake = transport.cognito
+
+        @app.get("/dev/outbox")
+        def outbox() -> Response:
+            """Development only: what the embedded fake pool "sent"."""
+            messages = list(fake.outbox)[::-1]
+            return Response(render_template("outbox.html", messages=messages))
+
+    return app
+
+
+class CookieState:
+    """The flow's snapshot, sealed, is the cookie. Nothing kept on the server.
+
+    A cookie cannot be locked: two requests sent at once with the same cookie both use
+    the session, and Cognito takes only one. Use :class:`StoreState` (Redis) for that.
+    """
+
+    def __init__(
+        self, sealer: SnapshotSealer, transport: Transport, client_secret: str | None
+    ) -> None:
+        self.sealer, self.transport, self.client_secret = sealer, transport, client_secret
+
+    def start(self, flow: SignInFlow) -> str:
+        return self.sealer.seal(flow.snapshot())
+
+    def peek(self, value: str) -> SignInFlow:
+        return SignInFlow.restore(
+            self.sealer.unseal(value), self.transport, client_secret=self.client_secret
+        )
+
+    @contextmanager
+    def step(self, value: str) -> Iterator[SignInFlow]:
+        yield self.peek(value)
+
+    def value_after(self, value: str, flow: SignInFlow) -> str:
+        return self.start(flow)
+
+    def end(self, value: str) -> None:
+        """Nothing to forget on the server; the cookie is deleted."""
+
+
+class StoreState:
+    """The flow in a flow store (Redis); the cookie holds its id. One step at a time."""
+
+    def __init__(self, store: FlowStore, transport: Transport, client_secret: str | None) -> None:
+        self.store, self.transport, self.client_secret = store, transport, client_secret
+
+    def start(self, flow: SignInFlow) -> str:
+        return self.store.create(flow)
+
+    def peek(self, value: str) -> SignInFlow:
+        return self.store.load(value, self.transport, client_secret=self.client_secret)
+
+    @contextmanager
+    def step(self, value: str) -> Iterator[SignInFlow]:
+        with self.store.step(value, self.transport, client_secret=self.client_secret) as flow:
+            yield flow
+
+    def value_after(self, value: str, flow: SignInFlow) -> str:
+        return value  # the store saves the flow when the step ends
+
+    def end(self, value: str) -> None:
+        self.store.delete(value)
+
+
+if __name__ == "__main__":
+    create_app().run(host="127.0.0.1", port=int(os.environ.get("PORT", "5000")))
