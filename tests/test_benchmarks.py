@@ -1,0 +1,32 @@
+"""The benchmarks run, and what they report holds (sizes, never times)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from cognitoflow.engine import FlowState
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIE_LIMIT = 4096
+"""Browsers keep cookies of up to 4,096 bytes (name and value)."""
+
+
+def test_snapshot_benchmark_reports_every_step_and_sealed_snapshots_fit_a_cookie() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/snapshot_size.py"), "--runs", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
+    assert set(rows) == {state.value for state in FlowState}, done.stdout
+    for state, row in rows.items():
+        assert "reached)" not in row, f"{state} was not reached"
+        json_bytes, sealed, long_sealed = (int(x) for x in row[1:4])
+        assert json_bytes > 0
+        assert 0 < sealed < COOKIE_LIMIT - 100, row
+        if state != "DONE":  # at DONE the app keeps the tokens, not the snapshot
+            assert long_sealed < COOKIE_LIMIT - 100, row
