@@ -115,8 +115,9 @@ class FlowContext:
     username: str = ""
     auth_flow_type: str = ""
     session: str | None = attrs.field(default=None, repr=False)
-    session_issued_at: float | None = None
-    """When this flow received ``session`` (its clock's seconds since the epoch)."""
+    session_issued_at: float | None = attrs.field(default=None, repr=False)
+    """When this flow received ``session`` (its clock's seconds since the epoch). Left out
+    of the repr with the session it dates (and its digits would only be noise there)."""
     challenge_name: str | None = None
     challenge_parameters: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     mfa_types: tuple[str, ...] = ()
