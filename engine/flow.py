@@ -194,10 +194,16 @@ class SignInFlow:
             )
         self.session_validity = float(session_validity)
         self.clock = clock
-        self._machine = SignInMachine()
+        self._built: SignInMachine | None = None  # made on first use (restore sets it)
         self._ctx = FlowContext()
         self.path: list[tuple[str, str, str]] = []
         """Every transition this flow took, as (source, event, target), for diagrams."""
+
+    @property
+    def _machine(self) -> SignInMachine:
+        if self._built is None:
+            self._built = SignInMachine()
+        return self._built
 
     def __repr__(self) -> str:
         return (
@@ -465,7 +471,7 @@ class SignInFlow:
             session_validity=settings["session_validity"],
             clock=clock,
         )
-        flow._machine = SignInMachine(start_value=step.value)
+        flow._built = SignInMachine(start_value=step.value)
         flow._ctx = FlowContext(**fields)
         log.info("cognitoflow.restored", step=step.value, username=flow._ctx.username)
         return flow

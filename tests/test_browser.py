@@ -17,10 +17,10 @@ from typing import Any
 import pyotp
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -89,7 +89,15 @@ def _click(browser: Any, element_id: str) -> None:
     """Click a button or link, and wait for the page it leads to."""
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.ID, element_id).click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+
+    def left(_: Any) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:  # stale, or (chromedriver) "does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(browser, 10).until(left)
 
 
 def _sign_in(browser: Any, url: str) -> None:
