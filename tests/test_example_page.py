@@ -121,3 +121,27 @@ def test_the_cookie_holds_no_readable_session(page: Any) -> None:
     cookie = page.get_cookie("signin").value
     assert "bob" not in cookie
     assert "CONFIRM" not in cookie
+
+
+def test_the_page_on_a_pool_given_by_settings() -> None:
+    """With COGNITO_* settings the page talks to that pool through boto3 (here the fake
+    served over HTTP on 127.0.0.1, standing in for Cognito)."""
+    from cognitoflow.transports.fake import FakeCognitoServer
+
+    cognito, pool_id, client_id = example.demo_pool()
+    with FakeCognitoServer(cognito) as server:
+        app = example.create_app(
+            {
+                "COGNITO_USER_POOL_ID": pool_id,
+                "COGNITO_CLIENT_ID": client_id,
+                "COGNITO_ENDPOINT_URL": server.url,
+                "AWS_REGION": "us-east-1",
+            }
+        )
+        client = app.test_client()
+        html = _sign_in(client, "bob", example.DEMO_PASSWORD)
+        assert _step(html) == "CONFIRM_SIGN_IN_WITH_SMS_CODE"
+        assert "/dev/outbox" not in html  # no fake inside this app
+        code = cognito.outbox.last_code("bob")
+        done = client.post("/confirm", data={"answer": code}, follow_redirects=True)
+        assert "signed in as" in done.get_data(as_text=True)
