@@ -54,7 +54,10 @@ class FlowStore(ABC):
         idle_ttl: how long a flow without a Cognito session is kept (at ``DONE``,
             ``CONFIRM_SIGN_UP``, the reset-password steps), in seconds.
         lock_ttl: the longest one step may hold a flow's lock, in seconds; a crashed
-            worker's lock is released after it. Keep it above Cognito's call timeouts.
+            worker's lock is released after it. Keep it above the longest a step can
+            take: ``Boto3Transport`` gives up on a call after 4 attempts of at most 20 s,
+            and a step makes one to three calls. A step that outlives its lock is logged
+            (``cognitoflow.lock_lost``).
         grace: seconds a flow is kept after its session expires.
         clock: the time in seconds since the epoch, as the flows' clock.
     """
@@ -64,7 +67,7 @@ class FlowStore(ABC):
         *,
         sealer: SnapshotSealer | None = None,
         idle_ttl: float = 900.0,
-        lock_ttl: float = 30.0,
+        lock_ttl: float = 90.0,
         grace: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -166,7 +169,8 @@ class FlowStore(ABC):
             finally:
                 self.save(flow_id, flow)
         finally:
-            self._unlock(flow_id, token)
+            if not self._unlock(flow_id, token):
+                log.warning("cognitoflow.lock_lost", lock_ttl=self.lock_ttl)
 
     # == encoding =====================================================================
 
@@ -207,8 +211,8 @@ class FlowStore(ABC):
         """Take the flow's lock for ``ttl`` seconds, atomically: a token, or None if held."""
 
     @abstractmethod
-    def _unlock(self, flow_id: str, token: str) -> None:
-        """Release the lock if ``token`` still holds it."""
+    def _unlock(self, flow_id: str, token: str) -> bool:
+        """Release the lock if ``token`` still holds it; False if it no longer did."""
 
 
 class InMemoryFlowStore(FlowStore):
@@ -247,11 +251,13 @@ class InMemoryFlowStore(FlowStore):
             self._locks[flow_id] = (token, self.clock() + ttl)
             return token
 
-    def _unlock(self, flow_id: str, token: str) -> None:
+    def _unlock(self, flow_id: str, token: str) -> bool:
         with self._guard:
             held = self._locks.get(flow_id)
-            if held is not None and held[0] == token:
-                del self._locks[flow_id]
+            if held is None or held[0] != token or held[1] <= self.clock():
+                return False
+            del self._locks[flow_id]
+            return True
 
 
 _UNLOCK = """
@@ -301,5 +307,5 @@ class RedisFlowStore(FlowStore):
         taken = self.client.set(self._key(flow_id) + ":lock", token, nx=True, px=int(ttl * 1000))
         return token if taken else None
 
-    def _unlock(self, flow_id: str, token: str) -> None:
-        self._unlock_script(keys=[self._key(flow_id) + ":lock"], args=[token])
+    def _unlock(self, flow_id: str, token: str) -> bool:
+        return bool(self._unlock_script(keys=[self._key(flow_id) + ":lock"], args=[token]))

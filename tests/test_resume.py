@@ -445,3 +445,23 @@ def test_store_settings_are_checked() -> None:
     with pytest.raises(InvalidInputError):
         store.load("", FakeTransport(FakeCognito()))
     assert "sealed=False" in repr(store)
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_step_that_outlives_its_lock_is_logged(
+    sms_pool: Pool, clock: ManualClock, request: pytest.FixtureRequest, kind: str
+) -> None:
+    store = _store(kind, clock, request, lock_ttl=0.2)
+    flow = _flow(sms_pool, clock)
+    flow.sign_in("bob", PASSWORD)
+    flow_id = store.create(flow)
+    transport = FakeTransport(sms_pool.cognito)
+    with structlog.testing.capture_logs() as logs:
+        with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
+            clock.advance(1)  # the in-memory store's lock runs on the clock
+            if kind == "redis":
+                store.client.delete(store.prefix + flow_id + ":lock")  # as if it expired
+        with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
+            pass
+    lost = [entry for entry in logs if entry["event"] == "cognitoflow.lock_lost"]
+    assert len(lost) == 1
