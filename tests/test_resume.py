@@ -313,6 +313,14 @@ def _store(kind: str, clock: ManualClock, request: pytest.FixtureRequest, **opti
 STORES = ["memory", "redis"]
 
 
+def _started(store: Any, pool: Pool, clock: ManualClock) -> str:
+    """bob's sign-in, at the SMS code, saved in ``store``: its flow id."""
+    flow = _flow(pool, clock)
+    flow.sign_in("bob", PASSWORD)
+    flow_id: str = store.create(flow)
+    return flow_id
+
+
 @pytest.mark.parametrize("kind", STORES)
 @pytest.mark.parametrize("sealed", [False, True])
 def test_store_runs_a_sign_in_step_by_step(
@@ -321,9 +329,7 @@ def test_store_runs_a_sign_in_step_by_step(
     sealer = SnapshotSealer([SnapshotSealer.generate_key()]) if sealed else None
     store = _store(kind, clock, request, sealer=sealer)
     transport = FakeTransport(sms_pool.cognito)
-    flow = _flow(sms_pool, clock)
-    flow.sign_in("bob", PASSWORD)
-    flow_id = store.create(flow)
+    flow_id = _started(store, sms_pool, clock)
     code = sms_pool.cognito.outbox.last_code("bob")
     with (
         pytest.raises(CodeMismatchException),
@@ -349,9 +355,7 @@ def test_store_refuses_a_second_step_while_one_runs(
 ) -> None:
     store = _store(kind, clock, request)
     transport = FakeTransport(sms_pool.cognito)
-    flow = _flow(sms_pool, clock)
-    flow.sign_in("bob", PASSWORD)
-    flow_id = store.create(flow)
+    flow_id = _started(store, sms_pool, clock)
     secret = sms_pool.client_secret
     with store.step(flow_id, transport, client_secret=secret):
         with (
@@ -389,9 +393,7 @@ def test_two_simultaneous_confirmations_one_is_refused_nothing_lost(
     with StepInProgressError before using the session; the saved flow is DONE."""
     store = _store(kind, clock, request)
     gated = GatedTransport(sms_pool.cognito)
-    flow = _flow(sms_pool, clock)
-    flow.sign_in("bob", PASSWORD)
-    flow_id = store.create(flow)
+    flow_id = _started(store, sms_pool, clock)
     code = sms_pool.cognito.outbox.last_code("bob")
     results: dict[str, Any] = {}
 
@@ -422,9 +424,7 @@ def test_store_keeps_a_flow_as_long_as_its_session(
     sms_pool: Pool, clock: ManualClock, request: pytest.FixtureRequest, kind: str
 ) -> None:
     store = _store(kind, clock, request, grace=30)
-    flow = _flow(sms_pool, clock)
-    flow.sign_in("bob", PASSWORD)
-    flow_id = store.create(flow)
+    flow_id = _started(store, sms_pool, clock)
     if kind == "redis":
         ttl_ms = store.client.pttl(store.prefix + flow_id)
         assert 200_000 < ttl_ms <= 210_000  # 180 s of session + 30 s of grace
@@ -452,9 +452,7 @@ def test_a_step_that_outlives_its_lock_is_logged(
     sms_pool: Pool, clock: ManualClock, request: pytest.FixtureRequest, kind: str
 ) -> None:
     store = _store(kind, clock, request, lock_ttl=0.2)
-    flow = _flow(sms_pool, clock)
-    flow.sign_in("bob", PASSWORD)
-    flow_id = store.create(flow)
+    flow_id = _started(store, sms_pool, clock)
     transport = FakeTransport(sms_pool.cognito)
     with structlog.testing.capture_logs() as logs:
         with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
