@@ -68,17 +68,7 @@ def world() -> tuple[FakeCognito, dict[str, tuple[str, str]]]:
         "multi": ("optional", {"phone_number": "+15555550100", "email": "multi@example.com"}),
     }
     for username, (pool, attributes) in users.items():
-        pool_id = pools[pool][0]
-        attributes = {"name": username, **attributes}
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=username,
-            MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
-        )
+        cognito.add_user(pools[pool][0], username, PASSWORD, name=username, **attributes)
     for username, kind in (("sms", "SMSMfaSettings"), ("email", "EmailMfaSettings")):
         cognito.admin_set_user_mfa_preference(
             UserPoolId=pools["optional"][0],
@@ -94,18 +84,13 @@ def world() -> tuple[FakeCognito, dict[str, tuple[str, str]]]:
     cognito.admin_create_user(
         UserPoolId=pools["optional"][0], Username="temp", TemporaryPassword=PASSWORD
     )
-    cognito.admin_create_user(
-        UserPoolId=pools["optional"][0],
-        Username="reset",
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": "reset@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-            {"Name": "name", "Value": "R"},
-        ],
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pools["optional"][0], Username="reset", Password=PASSWORD, Permanent=True
+    cognito.add_user(
+        pools["optional"][0],
+        "reset",
+        PASSWORD,
+        email="reset@example.com",
+        email_verified="true",
+        name="R",
     )
     cognito.admin_reset_user_password(UserPoolId=pools["optional"][0], Username="reset")
     return cognito, pools

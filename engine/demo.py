@@ -69,18 +69,6 @@ def _pool(
     return pool_id["UserPool"]["Id"], client_id
 
 
-def _user(cognito: FakeCognito, pool_id: str, username: str, **attributes: str) -> None:
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
-    )
-
-
 def run_demo(echo: Callable[[str], None] = print) -> None:
     """Run every demo scenario, narrating each call and each next step."""
     say = _Narrator(echo)
@@ -110,7 +98,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.result(flow.confirm_sign_in("A-better-pass-2"))
 
     say.title("bob: SMS MFA, with a wrong code first")
-    _user(cognito, pool_id, "bob", phone_number="+15555550100")
+    cognito.add_user(pool_id, "bob", PASSWORD, phone_number="+15555550100")
     cognito.admin_set_user_mfa_preference(
         UserPoolId=pool_id, Username="bob", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
@@ -132,7 +120,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     cognito.set_user_pool_mfa_config(
         UserPoolId=totp_pool, SoftwareTokenMfaConfiguration={"Enabled": True}
     )
-    _user(cognito, totp_pool, "carol")
+    cognito.add_user(totp_pool, "carol", PASSWORD)
     flow = flow_for(totp_pool, totp_client)
     say.call("sign_in('carol', <password>)")
     out = flow.sign_in("carol", PASSWORD)
@@ -158,7 +146,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
         SoftwareTokenMfaConfiguration={"Enabled": True},
         EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Your code"},
     )
-    _user(cognito, both_pool, "gina")
+    cognito.add_user(both_pool, "gina", PASSWORD)
     flow = flow_for(both_pool, both_client)
     say.call("sign_in('gina', <password>)")
     say.result(flow.sign_in("gina", PASSWORD))
@@ -181,7 +169,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
             )
         },
     )
-    _user(cognito, custom_pool, "hugo")
+    cognito.add_user(custom_pool, "hugo", PASSWORD)
     flow = flow_for(custom_pool, custom_client)
     say.call("sign_in('hugo', auth_flow_type='CUSTOM_WITHOUT_SRP')")
     say.result(flow.sign_in("hugo", auth_flow_type="CUSTOM_WITHOUT_SRP"))
@@ -201,7 +189,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     cognito.set_user_pool_mfa_config(
         UserPoolId=free_pool, WebAuthnConfiguration={"RelyingPartyId": "auth.example.com"}
     )
-    _user(cognito, free_pool, "iris", email="iris@example.com", email_verified="true")
+    cognito.add_user(free_pool, "iris", PASSWORD, email="iris@example.com", email_verified="true")
     flow = flow_for(free_pool, free_client)
     say.call("sign_in('iris', auth_flow_type='USER_AUTH')")
     say.result(flow.sign_in("iris", auth_flow_type="USER_AUTH"))
@@ -225,7 +213,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.result(flow.sign_in("iris", auth_flow_type="USER_AUTH", preferred_challenge="WEB_AUTHN"))
 
     say.title("dave: SMS and TOTP both enabled, so he picks one")
-    _user(cognito, pool_id, "dave", phone_number="+15555550111")
+    cognito.add_user(pool_id, "dave", PASSWORD, phone_number="+15555550111")
     secret = _totp_for(cognito, pool_id, "dave")
     cognito.admin_set_user_mfa_preference(
         UserPoolId=pool_id,
@@ -252,7 +240,7 @@ def run_demo(echo: Callable[[str], None] = print) -> None:
     say.result(flow.sign_in("erin", PASSWORD))
 
     say.title("frank: an admin asked for a password reset")
-    _user(cognito, up_pool, "frank", email="frank@example.com", email_verified="true")
+    cognito.add_user(up_pool, "frank", PASSWORD, email="frank@example.com", email_verified="true")
     cognito.admin_reset_user_password(UserPoolId=up_pool, Username="frank")
     flow = flow_for(up_pool, up_client)
     say.call("sign_in('frank', <old password>)")
@@ -318,8 +306,8 @@ def playground() -> tuple[FakeCognito, dict[str, tuple[str, str]]]:
         MessageAction="SUPPRESS",
         UserAttributes=[{"Name": "phone_number", "Value": "+15555550101"}],
     )
-    _user(cognito, mfa_pool, "bob", phone_number="+15555550100")
-    _user(cognito, mfa_pool, "carol")
+    cognito.add_user(mfa_pool, "bob", PASSWORD, phone_number="+15555550100")
+    cognito.add_user(mfa_pool, "carol", PASSWORD)
     triggers = {
         kind: "cognitoflow:question"
         for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
@@ -330,8 +318,8 @@ def playground() -> tuple[FakeCognito, dict[str, tuple[str, str]]]:
         Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
         LambdaConfig=triggers,
     )
-    _user(cognito, open_pool, "erin", email="erin@example.com", email_verified="true")
-    _user(cognito, open_pool, "hugo")
+    cognito.add_user(open_pool, "erin", PASSWORD, email="erin@example.com", email_verified="true")
+    cognito.add_user(open_pool, "hugo", PASSWORD)
     pools = {name: (mfa_pool, mfa_client) for name in ("alice", "bob", "carol")}
     pools.update({name: (open_pool, open_client) for name in ("erin", "hugo")})
     return cognito, pools

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import attrs
@@ -91,6 +92,19 @@ def _optional_time(field: str, value: Any) -> float | None:
     return float(value)
 
 
+def _flag(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(field, "must be true or false")
+    return value
+
+
+def _positive(field: str, value: Any) -> float:
+    number = _optional_time(field, value)
+    if number is None or number <= 0:
+        raise _fail(field, "must be a positive number of seconds")
+    return number
+
+
 def _record(cls: type[Any], field: str, value: Any) -> Any:
     if value is None:
         return None
@@ -103,14 +117,13 @@ def _record(cls: type[Any], field: str, value: Any) -> Any:
     kwargs = {}
     for name, spec in names.items():
         member = value.get(name, spec.default)
+        if member is attrs.NOTHING:
+            raise _fail(field, f"lacks its member {name!r}")
         plain = member is None or (isinstance(member, str | int) and not isinstance(member, bool))
         if not plain:
             raise _fail(field, f"member {name!r} must be a string or a number")
         kwargs[name] = member
-    try:
-        return cls(**kwargs)
-    except TypeError as error:
-        raise _fail(field, "is incomplete") from error
+    return cls(**kwargs)
 
 
 _CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
@@ -126,29 +139,16 @@ _CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
     "available_challenges": _texts,
     "totp_secret": _optional_text,
     "password_mode": _optional_text,
-    "code_delivery": lambda field, value: _record(CodeDeliveryDetails, field, value),
-    "tokens": lambda field, value: _record(AuthTokens, field, value),
+    "code_delivery": partial(_record, CodeDeliveryDetails),
+    "tokens": partial(_record, AuthTokens),
 }
 _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
     "user_pool_id": _text,
     "client_id": _text,
-    "uses_client_secret": lambda field, value: _flag(field, value),
-    "session_validity": lambda field, value: _positive(field, value),
+    "uses_client_secret": _flag,
+    "session_validity": _positive,
 }
 _HEADER = ("format", "version", "step")
-
-
-def _flag(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(field, "must be true or false")
-    return value
-
-
-def _positive(field: str, value: Any) -> float:
-    number = _optional_time(field, value)
-    if number is None or number <= 0:
-        raise _fail(field, "must be a positive number of seconds")
-    return number
 
 
 def check_context_fields(context_type: type[Any]) -> None:

@@ -157,15 +157,7 @@ class Pool:
         **attributes: str,
     ) -> str | None:
         """A CONFIRMED user; returns the TOTP secret when TOTP MFA is enabled."""
-        self.cognito.admin_create_user(
-            UserPoolId=self.pool_id,
-            Username=username,
-            MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
-        )
-        self.cognito.admin_set_user_password(
-            UserPoolId=self.pool_id, Username=username, Password=password, Permanent=True
-        )
+        self.cognito.add_user(self.pool_id, username, password, **attributes)
         secret = None
         if "SOFTWARE_TOKEN_MFA" in mfa:
             secret = self.setup_totp(username, password)

@@ -89,15 +89,7 @@ def demo_pool() -> tuple[FakeCognito, str, str]:
         "dana": {"name": "Dana", "email": "dana@example.com", "email_verified": "true"},
     }
     for username, attributes in people.items():
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=username,
-            MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
-        )
+        cognito.add_user(pool_id, username, DEMO_PASSWORD, **attributes)
     return cognito, pool_id, client_id
 
 

@@ -454,6 +454,22 @@ class FakeCognito:
             )
         return self._signers[user_pool_id].jwks()
 
+    def add_user(self, user_pool_id: str, username: str, password: str, **attributes: str) -> None:
+        """A convenience, not a Cognito operation: a ``CONFIRMED`` user with this password.
+
+        What an admin does with ``AdminCreateUser`` (``MessageAction=SUPPRESS``) then
+        ``AdminSetUserPassword(Permanent=True)``; the same errors.
+        """
+        self.admin_create_user(
+            UserPoolId=user_pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+        )
+        self.admin_set_user_password(
+            UserPoolId=user_pool_id, Username=username, Password=password, Permanent=True
+        )
+
     # == admin user management =======================================================
 
     @_operation("AdminCreateUser")
