@@ -1,5 +1,7 @@
 """The sign-in engine: the machine, the flow users call, its steps, outputs and errors."""
 
+from .answers import FIRST_FACTORS
+from .context import FlowContext
 from .errors import (
     CodeMismatchException,
     CognitoFlowError,
@@ -36,7 +38,7 @@ from .errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
-from .flow import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowContext, PasskeyAuthenticator, SignInFlow
+from .flow import PasskeyAuthenticator, SignInFlow
 from .machine import SignInMachine
 from .outputs import (
     AuthTokens,
@@ -64,6 +66,7 @@ from .outputs import (
     TotpSetupDetails,
 )
 from .sealing import SnapshotSealer
+from .sign_in import AUTH_FLOW_TYPES
 from .snapshot import SNAPSHOT_VERSION, Snapshot
 from .steps import FlowState, ResetPasswordStep, SignInStep
 from .store import FlowStore, InMemoryFlowStore, RedisFlowStore

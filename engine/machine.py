@@ -11,7 +11,7 @@ of the event's data. An event the current state does not accept raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from statemachine import State, StateChart
@@ -22,7 +22,7 @@ from statemachine.transition_list import TransitionList
 from .errors import IllegalTransitionError
 from .steps import FlowState
 
-__all__ = ["CHALLENGE_STATES", "SignInMachine"]
+__all__ = ["ACCEPTED_EVENTS", "CHALLENGE_STATES", "SignInMachine", "accepts"]
 
 
 def _into(sources: Iterable[State], target: State, **options: Any) -> TransitionList:
@@ -207,3 +207,15 @@ CHALLENGE_STATES = frozenset(
     }
 )
 """The states that hold a Cognito session."""
+
+
+ACCEPTED_EVENTS: Mapping[FlowState, frozenset[str]] = {
+    FlowState(state.id): frozenset(t.event for t in state.transitions)
+    for state in SignInMachine.states
+}
+"""The events each state declares (read from the declaration above, once)."""
+
+
+def accepts(state: FlowState, event: str) -> bool:
+    """Whether ``state`` declares a transition on ``event`` (guards aside)."""
+    return event in ACCEPTED_EVENTS[state]

@@ -1,0 +1,177 @@
+"""Sign-up, its confirmation, password reset and passkey registration, decided as plans.
+
+Each is one Cognito call (two for a passkey), with the machine's move that follows.
+A refusal moves nothing, except that a wrong code or a refused password keeps the
+confirmation step (:data:`.plan.Scope.ACCOUNT`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .checks import CODE, require, require_state
+from .context import FlowContext, delivery
+from .errors import InvalidAnswerError, InvalidStateError
+from .outputs import (
+    AuthTokens,
+    CodeDeliveryDetails,
+    ConfirmResetPasswordWithCode,
+    ConfirmSignUp,
+    Done,
+    ResetPasswordDone,
+    ResetPasswordOutput,
+    SignUpOutput,
+)
+from .plan import Call, CreatePasskey, Move, Plan, Scope
+from .requests import AppClient
+from .steps import FlowState
+
+__all__ = [
+    "confirm_reset_password",
+    "confirm_sign_up",
+    "register_passkey",
+    "resend_sign_up_code",
+    "reset_password",
+    "sign_up",
+]
+
+_SIGN_UP_STATES = (FlowState.SIGNED_OUT, FlowState.CONFIRM_SIGN_UP)
+_RESET_STATES = (
+    FlowState.SIGNED_OUT,
+    FlowState.RESET_PASSWORD,
+    FlowState.CONFIRM_RESET_PASSWORD_WITH_CODE,
+)
+
+
+def _code(value: str, kind: str) -> str:
+    code = require("confirmation_code", value, "A confirmation code").strip()
+    if not CODE.match(code):
+        raise InvalidAnswerError(
+            "confirmation_code",
+            f"{kind} is made of digits only.",
+            "Enter the code from the message.",
+        )
+    return code
+
+
+def sign_up(
+    client: AppClient,
+    state: FlowState,
+    username: str,
+    password: str,
+    user_attributes: Mapping[str, str] | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[SignUpOutput]:
+    """SignUp; unless Cognito confirmed the user at once, the flow waits on the code."""
+    username = require("username", username, "A username")
+    password = require("password", password, "A password")
+    require_state("sign_up", state, *_SIGN_UP_STATES)
+    attributes = [{"Name": k, "Value": v} for k, v in (user_attributes or {}).items()]
+    request = client.user_request(username, metadata, Password=password, UserAttributes=attributes)
+    reply = yield Call("sign_up", request, Scope.ACCOUNT, FlowContext())
+    if reply.get("UserConfirmed"):
+        return SignUpOutput(True, Done(), reply.get("UserSub"))
+    details = delivery(reply["CodeDeliveryDetails"]) if reply.get("CodeDeliveryDetails") else None
+    ctx = FlowContext(login_id=username, username=username, code_delivery=details)
+    yield Move("sign_up_code_sent", ctx)
+    return SignUpOutput(False, ConfirmSignUp(details), reply.get("UserSub"))
+
+
+def confirm_sign_up(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    confirmation_code: str,
+    username: str | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[SignUpOutput]:
+    """ConfirmSignUp; the flow is then signed out, ready for ``sign_in``."""
+    require_state("confirm_sign_up", state, *_SIGN_UP_STATES)
+    username = require("username", username or ctx.login_id, "A username")
+    code = _code(confirmation_code, "A confirmation code")
+    request = client.user_request(username, metadata, ConfirmationCode=code)
+    yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx)
+    yield Move("sign_up_confirmed", FlowContext(login_id=username))
+    return SignUpOutput(True, Done())
+
+
+def resend_sign_up_code(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    username: str | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[CodeDeliveryDetails]:
+    """ResendConfirmationCode; the flow waits on the new code."""
+    require_state("resend_sign_up_code", state, *_SIGN_UP_STATES)
+    username = require("username", username or ctx.login_id, "A username")
+    request = client.user_request(username, metadata)
+    reply = yield Call("resend_confirmation_code", request, Scope.ACCOUNT, ctx)
+    details = delivery(reply.get("CodeDeliveryDetails"))
+    yield Move(
+        "sign_up_code_sent",
+        FlowContext(login_id=username, username=username, code_delivery=details),
+    )
+    return details
+
+
+def reset_password(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    username: str | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[ResetPasswordOutput]:
+    """ForgotPassword; the flow waits on the reset code."""
+    require_state("reset_password", state, *_RESET_STATES)
+    username = require("username", username or ctx.login_id, "A username")
+    request = client.user_request(username, metadata)
+    reply = yield Call("forgot_password", request, Scope.ACCOUNT, ctx)
+    details = delivery(reply.get("CodeDeliveryDetails"))
+    yield Move(
+        "reset_code_sent", FlowContext(login_id=username, username=username, code_delivery=details)
+    )
+    return ResetPasswordOutput(False, ConfirmResetPasswordWithCode(details))
+
+
+def confirm_reset_password(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    new_password: str,
+    confirmation_code: str,
+    username: str | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[ResetPasswordOutput]:
+    """ConfirmForgotPassword; the flow is then signed out, ready for ``sign_in``."""
+    require_state("confirm_reset_password", state, FlowState.CONFIRM_RESET_PASSWORD_WITH_CODE)
+    username = require("username", username or ctx.login_id, "A username")
+    new_password = require("new_password", new_password, "A new password")
+    code = _code(confirmation_code, "A reset code")
+    request = client.user_request(username, metadata, ConfirmationCode=code, Password=new_password)
+    yield Call("confirm_forgot_password", request, Scope.ACCOUNT, ctx)
+    yield Move("password_reset", FlowContext(login_id=username))
+    return ResetPasswordOutput(True, ResetPasswordDone())
+
+
+def register_passkey(
+    tokens: AuthTokens | None, create_credential: Callable[[dict[str, Any]], Any]
+) -> Plan[None]:
+    """Start/CompleteWebAuthnRegistration for the signed-in user."""
+    if tokens is None:
+        raise InvalidStateError(
+            "Registering a passkey needs a signed-in user.", "Sign in first, then register."
+        )
+    access = {"AccessToken": tokens.access_token}
+    started = yield Call("start_web_authn_registration", access, Scope.ACCOUNT, FlowContext())
+    credential = yield CreatePasskey(create_credential, started["CredentialCreationOptions"])
+    if isinstance(credential, str):
+        credential = json.loads(credential)
+    yield Call(
+        "complete_web_authn_registration",
+        {**access, "Credential": credential},
+        Scope.ACCOUNT,
+        FlowContext(),
+    )

@@ -1,0 +1,192 @@
+"""One exchange with Cognito inside a sign-in: answer, let the flow answer the automatic
+challenges, map the reply, and apply it (pure plans; see :mod:`.plan`).
+
+The automatic challenges are answered wherever they appear, never shown to the caller:
+``PASSWORD_VERIFIER`` (the SRP proof, with the password the step holds) and
+``WEB_AUTHN`` (the caller's passkey authenticator). Device challenges are refused with a
+typed error: this flow holds no remembered device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from cognitoflow.transports.base import AuthChallengeResponse
+
+from . import srp
+from .context import FlowContext, after_outcome, output
+from .errors import PasskeyCeremonyError, UnexpectedChallengeError
+from .machine import accepts
+from .mapping import AUTOMATIC_CHALLENGES, Outcome, map_reply
+from .outputs import SignInOutput
+from .plan import Call, Ceremony, CeremonyFailed, Move, Plan, Scope, restart
+from .requests import AppClient
+from .steps import FlowState
+
+__all__ = ["PasskeyFailed", "Step", "advance", "answer_automatic", "associate", "respond"]
+
+
+@attrs.frozen
+class Step:
+    """An answer to the step a flow waits on, with all a handler needs to decide.
+
+    Attributes:
+        answer: the answer, stripped (codes, choices, addresses).
+        raw: the answer as given (passwords and custom answers are sent as typed).
+    """
+
+    client: AppClient
+    state: FlowState
+    ctx: FlowContext
+    answer: str = attrs.field(repr=False)
+    raw: str = attrs.field(repr=False)
+    metadata: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    user_attributes: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    device_name: str | None = None
+
+
+class PasskeyFailed(Exception):
+    """Inside plans only: the passkey ceremony failed on this WEB_AUTHN reply."""
+
+    def __init__(self, reply: AuthChallengeResponse, reason: str) -> None:
+        super().__init__(reason)
+        self.reply = reply
+        self.reason = reason
+
+    def context(self, ctx: FlowContext) -> FlowContext:
+        """Where the flow waits: first-factor selection, on the WEB_AUTHN session."""
+        return attrs.evolve(
+            ctx,
+            session=self.reply.get("Session"),
+            challenge_name="WEB_AUTHN",
+            challenge_parameters={},
+        )
+
+    def error(self) -> PasskeyCeremonyError:
+        return PasskeyCeremonyError(
+            f"The passkey ceremony failed ({self.reason}).",
+            "Answer confirm_sign_in with another factor, or 'WEB_AUTHN' to try again.",
+        )
+
+
+def respond(
+    step: Step,
+    challenge: str,
+    responses: Mapping[str, str],
+    *,
+    password: str | None = None,
+    srp_client: srp.SrpClient | None = None,
+) -> Plan[SignInOutput]:
+    """Answer the step's challenge, and move to what Cognito says next."""
+    ctx = step.ctx
+    answers = {"USERNAME": ctx.username, **responses}
+    request = step.client.respond(challenge, answers, ctx.username, ctx.session, step.metadata)
+    try:
+        reply = yield Call("respond_to_auth_challenge", request, Scope.STEP, ctx)
+        reply = yield from answer_automatic(
+            step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
+        )
+    except PasskeyFailed as failed:
+        if not accepts(step.state, "passkey_failed"):
+            raise UnexpectedChallengeError(
+                "Cognito asked for a passkey where this flow cannot offer another factor.",
+                "Sign in again with auth_flow_type='USER_AUTH'.",
+            ) from None
+        yield Move("passkey_failed", failed.context(ctx))
+        raise failed.error() from None
+    return (yield from advance(step.state, ctx, map_reply(reply), Scope.STEP))
+
+
+def answer_automatic(
+    client: AppClient,
+    reply: AuthChallengeResponse,
+    ctx: FlowContext,
+    scope: Scope,
+    metadata: Mapping[str, str] | None,
+    password: str | None,
+    srp_client: srp.SrpClient | None,
+) -> Plan[AuthChallengeResponse]:
+    """Answer PASSWORD_VERIFIER and WEB_AUTHN (and refuse device challenges) wherever
+    they appear; the reply that needs the caller comes back."""
+    while reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
+        name = reply.get("ChallengeName")
+        params = reply.get("ChallengeParameters") or {}
+        if name == "WEB_AUTHN":
+            reply = yield from _passkey_ceremony(client, reply, ctx, scope)
+            continue
+        if name != "PASSWORD_VERIFIER":
+            raise UnexpectedChallengeError(
+                f"Cognito asked for {name}, but this flow holds no remembered device.",
+                "Sign in without a device key, or turn device tracking off for the pool.",
+            )
+        if srp_client is None or password is None:
+            raise UnexpectedChallengeError(
+                "Cognito asked for PASSWORD_VERIFIER where no SRP exchange was started.",
+                "Sign in again with auth_flow_type='USER_SRP_AUTH'.",
+            )
+        if not params.get("USER_ID_FOR_SRP"):
+            raise UnexpectedChallengeError(
+                "USER_ID_FOR_SRP was not found in the PASSWORD_VERIFIER challenge.",
+                "Sign in again.",
+            )
+        answers = srp_client.answer_password_verifier(dict(params), password)
+        srp_client = None  # one proof per exchange
+        request = client.respond(
+            "PASSWORD_VERIFIER", answers, answers["USERNAME"], reply.get("Session"), metadata
+        )
+        reply = yield Call("respond_to_auth_challenge", request, scope, ctx)
+    return reply
+
+
+def _passkey_ceremony(
+    client: AppClient, reply: AuthChallengeResponse, ctx: FlowContext, scope: Scope
+) -> Plan[AuthChallengeResponse]:
+    """Answer WEB_AUTHN with the caller's authenticator; its failure keeps the session."""
+    params = reply.get("ChallengeParameters") or {}
+    username = params.get("USERNAME") or params.get("USER_ID_FOR_SRP") or ctx.username
+    credential: str | CeremonyFailed = yield Ceremony(
+        params.get("CREDENTIAL_REQUEST_OPTIONS", "{}")
+    )
+    if isinstance(credential, CeremonyFailed):
+        raise PasskeyFailed(reply, credential.reason)
+    answers = {"USERNAME": username, "CREDENTIAL": credential}
+    # Like Amplify, no ClientMetadata on the passkey answer.
+    request = client.respond("WEB_AUTHN", answers, username, reply.get("Session"), None)
+    answered: AuthChallengeResponse = yield Call("respond_to_auth_challenge", request, scope, ctx)
+    return answered
+
+
+def associate(ctx: FlowContext, scope: Scope) -> Plan[FlowContext]:
+    """AssociateSoftwareToken with the session: the TOTP secret to set up, and the new
+    session Cognito hands back with it."""
+    reply: dict[str, Any] = yield Call(
+        "associate_software_token", {"Session": ctx.session or ""}, scope, ctx
+    )
+    return attrs.evolve(
+        ctx, session=reply.get("Session") or ctx.session, totp_secret=reply.get("SecretCode")
+    )
+
+
+def advance(
+    state: FlowState,
+    ctx: FlowContext,
+    outcome: Outcome,
+    scope: Scope,
+    *,
+    restarting: bool = False,
+) -> Plan[SignInOutput]:
+    """Apply an outcome: the new context, the machine's move, and the step it reached.
+
+    ``restarting``: the outcome starts a new sign-in, so a flow elsewhere signs out first.
+    """
+    new = after_outcome(ctx, outcome)
+    if outcome.event == "mfa_setup_required" and outcome.mfa_types == ("TOTP",):
+        new = yield from associate(new, scope)
+    move = Move(outcome.event, new, outcome.mfa_types)
+    reached = state
+    for each in restart(state, move) if restarting else (move,):
+        reached = yield each
+    return output(reached, new)

@@ -1,0 +1,194 @@
+"""Starting a sign-in and answering its steps, decided as plans (see :mod:`.plan`).
+
+``sign_in`` checks the arguments, picks Cognito's flow and parameters (starting an SRP
+exchange where the flow needs one), and applies what InitiateAuth answered.
+``confirm_sign_in`` checks that a step is waiting and that its session is still valid,
+then hands the answer to that step's handler (:data:`.answers.ANSWERS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from . import srp
+from .answers import ANSWERS, FIRST_FACTORS
+from .checks import require
+from .context import FlowContext
+from .errors import (
+    InvalidAnswerError,
+    InvalidInputError,
+    InvalidStateError,
+    SessionExpiredError,
+    UserAlreadyAuthenticatedError,
+)
+from .exchange import PasskeyFailed, Step, advance, answer_automatic
+from .machine import CHALLENGE_STATES
+from .mapping import map_reply
+from .outputs import SignInOutput
+from .plan import SESSION_HINT, Call, Move, Plan, Scope, restart
+from .requests import AppClient
+from .steps import FlowState
+
+__all__ = ["AUTH_FLOW_TYPES", "confirm_sign_in", "sign_in"]
+
+AUTH_FLOW_TYPES = (
+    "USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "CUSTOM_WITH_SRP",
+    "CUSTOM_WITHOUT_SRP",
+    "USER_AUTH",
+)
+"""The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
+
+_COGNITO_FLOWS = {
+    "USER_AUTH": "USER_AUTH",
+    "USER_SRP_AUTH": "USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
+    "CUSTOM_WITH_SRP": "CUSTOM_AUTH",
+    "CUSTOM_WITHOUT_SRP": "CUSTOM_AUTH",
+}
+
+
+def sign_in(
+    client: AppClient,
+    state: FlowState,
+    username: str,
+    password: str | None,
+    auth_flow_type: str,
+    client_metadata: Mapping[str, str] | None,
+    preferred_challenge: str | None,
+) -> Plan[SignInOutput]:
+    """Start a sign-in; a flow at another step is replaced only if this one succeeds."""
+    username = require("username", username, "A username")
+    if auth_flow_type not in AUTH_FLOW_TYPES:
+        raise InvalidInputError(
+            "auth_flow_type",
+            f"auth_flow_type {auth_flow_type!r} is not supported.",
+            f"Use one of: {', '.join(AUTH_FLOW_TYPES)}.",
+        )
+    preferred = _preferred(auth_flow_type, preferred_challenge)
+    password = _password(auth_flow_type, preferred, password)
+    if state is FlowState.DONE:
+        raise UserAlreadyAuthenticatedError(
+            "There is already a signed-in user.", "Call sign_out before calling sign_in again."
+        )
+    params = {"USERNAME": username}
+    if preferred:
+        params["PREFERRED_CHALLENGE"] = preferred
+    srp_client: srp.SrpClient | None = None
+    if auth_flow_type in ("USER_SRP_AUTH", "CUSTOM_WITH_SRP") or preferred == "PASSWORD_SRP":
+        srp_client = srp.SrpClient(client.pool_name)
+        params["SRP_A"] = srp_client.srp_a
+    if auth_flow_type == "CUSTOM_WITH_SRP":
+        params["CHALLENGE_NAME"] = "SRP_A"
+    if (auth_flow_type == "USER_PASSWORD_AUTH" or preferred == "PASSWORD") and password:
+        params["PASSWORD"] = password
+    request = client.initiate_auth(_COGNITO_FLOWS[auth_flow_type], params, client_metadata)
+    ctx = FlowContext(login_id=username, username=username, auth_flow_type=auth_flow_type)
+    try:
+        reply = yield Call("initiate_auth", request, Scope.SIGN_IN, ctx)
+        challenge = reply.get("ChallengeParameters") or {}
+        active = challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username
+        ctx = attrs.evolve(ctx, username=active)
+        reply = yield from answer_automatic(
+            client, reply, ctx, Scope.SIGN_IN, client_metadata, password, srp_client
+        )
+    except PasskeyFailed as failed:
+        # Not ``yield from``: a tuple cannot be sent the state each move reaches.
+        for move in restart(state, Move("passkey_failed", failed.context(ctx))):  # noqa: UP028
+            yield move
+        raise failed.error() from None
+    return (yield from advance(state, ctx, map_reply(reply), Scope.SIGN_IN, restarting=True))
+
+
+def _preferred(auth_flow_type: str, preferred: str | None) -> str | None:
+    if preferred is None:
+        return None
+    if auth_flow_type != "USER_AUTH":
+        raise InvalidInputError(
+            "preferred_challenge",
+            "preferred_challenge is only used with auth_flow_type='USER_AUTH'.",
+            "Leave it out, or sign in with USER_AUTH.",
+        )
+    choice = preferred.strip().upper()
+    if choice not in FIRST_FACTORS:
+        raise InvalidInputError(
+            "preferred_challenge",
+            "preferred_challenge is not a first factor.",
+            f"Use one of: {', '.join(FIRST_FACTORS)}.",
+        )
+    return choice
+
+
+def _password(auth_flow_type: str, preferred: str | None, password: str | None) -> str | None:
+    """The password, where the flow type needs one; refused where it would be ignored."""
+    if auth_flow_type == "USER_AUTH" and preferred not in ("PASSWORD", "PASSWORD_SRP"):
+        if password:
+            raise InvalidInputError(
+                "password",
+                "USER_AUTH uses the password only with preferred_challenge PASSWORD or "
+                "PASSWORD_SRP.",
+                "Leave the password out, or name one of those as preferred_challenge.",
+            )
+        return password
+    if auth_flow_type == "CUSTOM_WITHOUT_SRP":
+        if password:
+            raise InvalidInputError(
+                "password",
+                "A password is not needed when signing in with CUSTOM_WITHOUT_SRP.",
+                "Leave the password out, or use auth_flow_type='CUSTOM_WITH_SRP'.",
+            )
+        return password
+    return require("password", password, f"A password (for {auth_flow_type})")
+
+
+def confirm_sign_in(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    challenge_response: str,
+    *,
+    session_expired: bool,
+    metadata: Mapping[str, str],
+    user_attributes: Mapping[str, str],
+    device_name: str | None,
+) -> Plan[SignInOutput]:
+    """Answer the step the flow waits on (``session_expired``: its session is past the
+    app client's validity, so the sign-in ends here without a call)."""
+    if state not in CHALLENGE_STATES:
+        if state is FlowState.DONE:
+            raise InvalidStateError(
+                "The user is already signed in; there is nothing to confirm.",
+                "Call sign_out, then sign_in, to start again.",
+            )
+        raise InvalidStateError(
+            f"No sign-in is waiting for an answer (the flow is at {state.value}).",
+            "Call sign_in first, then confirm_sign_in with the answer to its next step.",
+        )
+    if session_expired:
+        yield Move("session_ended", FlowContext())
+        raise SessionExpiredError(
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
+            "",
+            SESSION_HINT,
+        )
+    if challenge_response is None or not str(challenge_response).strip():
+        raise InvalidAnswerError(
+            "challenge_response",
+            "challenge_response is required to confirm_sign_in.",
+            f"Answer the step {state.value}.",
+        )
+    step = Step(
+        client=client,
+        state=state,
+        ctx=ctx,
+        answer=str(challenge_response).strip(),
+        raw=str(challenge_response),
+        metadata=dict(metadata),
+        user_attributes=dict(user_attributes),
+        device_name=device_name,
+    )
+    return (yield from ANSWERS[state](step))
