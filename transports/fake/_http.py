@@ -60,8 +60,8 @@ class FakeCognitoApp:
         self._lock = threading.Lock()
         self._operations = {
             member.cognito_operation: name
-            for name, member in vars(FakeCognito).items()
-            if hasattr(member, "cognito_operation")
+            for name in dir(FakeCognito)
+            if hasattr(member := getattr(FakeCognito, name), "cognito_operation")
         }
 
     def __call__(

@@ -14,9 +14,11 @@ from cognitoflow.engine import srp
 __all__ = [
     "AppClient",
     "AuthSession",
+    "CustomAuth",
     "FakeSettings",
     "Passkey",
     "PendingCode",
+    "SrpExchange",
     "User",
     "UserPool",
 ]
@@ -242,8 +244,30 @@ class UserPool:
 
 
 @attrs.define
+class CustomAuth:
+    """A custom-auth sign-in in progress: what the Define trigger is shown each round."""
+
+    login: str
+    """The username as the client sent it."""
+    user: str | None
+    """The user's username, or None for an unknown user (the triggers still run)."""
+    srp_a: int | None = attrs.field(repr=False)
+    """The client's SRP ``A`` for ``CUSTOM_WITH_SRP``; None without SRP."""
+    rounds: list[dict[str, Any]] = attrs.Factory(list)
+    """The Lambda event's ``request.session``: one ``{challengeName, challengeResult,
+    challengeMetadata}`` per challenge answered, in Cognito's own shape."""
+    password_verified: bool = False
+
+    def record(self, challenge: str, result: bool, metadata: str | None = None) -> None:
+        self.rounds.append(
+            {"challengeName": challenge, "challengeResult": result, "challengeMetadata": metadata}
+        )
+
+
+@attrs.define
 class AuthSession:
-    """The server side of a ``Session`` string: who, which challenge, until when."""
+    """The server side of a ``Session`` string: who, which challenge, until when, and what
+    the challenge needs to check its answer."""
 
     session_id: str = attrs.field(repr=False)
     pool_id: str
@@ -254,5 +278,36 @@ class AuthSession:
     used: bool = False
     dead: bool = False
     code: str | None = attrs.field(default=None, repr=False)
+    """The code sent for an SMS or email challenge."""
     code_attempts: int = 0
-    data: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    available: list[str] = attrs.Factory(list)
+    """SELECT_CHALLENGE and WEB_AUTHN: the first factors the user may pick."""
+    webauthn_challenge: bytes | None = attrs.field(default=None, repr=False)
+    mfa_email: str | None = None
+    """Email MFA set up during sign-in: the address the code went to."""
+    totp_secret: str | None = attrs.field(default=None, repr=False)
+    """TOTP set up during sign-in: the secret AssociateSoftwareToken gave."""
+    totp_verified: bool = False
+    custom: CustomAuth | None = None
+    private_parameters: dict[str, str] = attrs.field(factory=dict, repr=False)
+    """A custom challenge's ``privateChallengeParameters``."""
+    challenge_metadata: str | None = None
+    """A custom challenge's ``challengeMetadata``."""
+
+
+@attrs.define
+class SrpExchange:
+    """A PASSWORD_VERIFIER challenge in progress, found by its ``SECRET_BLOCK``."""
+
+    big_a: int = attrs.field(repr=False)
+    b: int = attrs.field(repr=False)
+    big_b: int = attrs.field(repr=False)
+    verifier: int = attrs.field(repr=False)
+    user_id: str
+    known: bool
+    """False for the simulated exchange of an unknown user (it can never succeed)."""
+    client_id: str
+    session_id: str = attrs.field(repr=False)
+    expires_at: float
+    custom: CustomAuth | None = None
+    """The custom-auth sign-in this exchange is a round of (``CUSTOM_WITH_SRP``)."""
