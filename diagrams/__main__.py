@@ -1,6 +1,6 @@
 """``python -m cognitoflow.diagrams``: the same as ``cognitoflow diagram``."""
 
-from cognitoflow.engine.cli import diagram
+from cognitoflow.engine.cli.main import diagram
 
 if __name__ == "__main__":
     diagram(prog_name="python -m cognitoflow.diagrams")

@@ -8,7 +8,7 @@ import sys
 from click.testing import CliRunner
 
 from cognitoflow.engine.cli import cli
-from cognitoflow.engine.demo import PASSWORD
+from cognitoflow.engine.cli.demo import PASSWORD
 
 
 def test_demo_walks_every_supported_step() -> None:

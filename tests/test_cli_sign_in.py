@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cognitoflow.engine.cli import cli
-from cognitoflow.engine.demo import PASSWORD
+from cognitoflow.engine.cli.demo import PASSWORD
 
 
 def _spawn(*args: str) -> pexpect.spawn:

@@ -15,9 +15,9 @@ import pyotp
 
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, SoftwareAuthenticator
 
-from .errors import CognitoFlowError
-from .flow import SignInFlow
-from .outputs import ResetPasswordOutput, SignInOutput, SignUpOutput
+from ..errors import CognitoFlowError
+from ..flow import SignInFlow
+from ..outputs import ResetPasswordOutput, SignInOutput, SignUpOutput
 
 __all__ = ["run_demo"]
 

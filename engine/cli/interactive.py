@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import click
 
-from .errors import (
+from ..errors import (
     CodeMismatchException,
     CognitoFlowError,
     ConnectionFailedError,
@@ -19,8 +19,8 @@ from .errors import (
     InvalidPasswordException,
     PasskeyCeremonyError,
 )
-from .flow import SignInFlow
-from .outputs import (
+from ..flow import SignInFlow
+from ..outputs import (
     ConfirmSignInWithCustomChallenge,
     ConfirmSignInWithEmailCode,
     ConfirmSignInWithNewPasswordRequired,

@@ -1,4 +1,4 @@
-"""The ``cognitoflow`` command line."""
+"""The ``cognitoflow`` command line: its commands and options."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import structlog
 
 from cognitoflow.transports.base import Transport
 
-from .errors import CognitoFlowError
+from ..errors import CognitoFlowError
 
 __all__ = ["main"]
 
@@ -166,8 +166,8 @@ def sign_in(
     Exit codes: 0 signed in; 1 refused (wrong password, session ended, ...); 2 bad
     usage; 3 Cognito could not be reached.
     """
+    from ..flow import SignInFlow
     from .demo import message_printer, playground
-    from .flow import SignInFlow
     from .interactive import run_sign_in
 
     show: Callable[[], None] = lambda: None  # noqa: E731
@@ -214,7 +214,3 @@ def sign_in(
 def main() -> None:
     """Entry point of the ``cognitoflow`` script."""
     cli()
-
-
-if __name__ == "__main__":
-    main()
