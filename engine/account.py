@@ -56,6 +56,22 @@ def _code(value: str, kind: str) -> str:
     return code
 
 
+def _send_code(
+    client: AppClient,
+    ctx: FlowContext,
+    operation: str,
+    event: str,
+    username: str | None,
+    metadata: Mapping[str, str] | None,
+) -> Plan[CodeDeliveryDetails]:
+    """ResendConfirmationCode or ForgotPassword: a code sent, and the flow waits on it."""
+    username = require("username", username or ctx.login_id, "A username")
+    reply = yield Call(operation, client.user_request(username, metadata), Scope.ACCOUNT, ctx)
+    details = delivery(reply.get("CodeDeliveryDetails"))
+    yield Move(event, FlowContext(login_id=username, username=username, code_delivery=details))
+    return details
+
+
 def sign_up(
     client: AppClient,
     state: FlowState,
@@ -106,15 +122,11 @@ def resend_sign_up_code(
 ) -> Plan[CodeDeliveryDetails]:
     """ResendConfirmationCode; the flow waits on the new code."""
     require_state("resend_sign_up_code", state, *_SIGN_UP_STATES)
-    username = require("username", username or ctx.login_id, "A username")
-    request = client.user_request(username, metadata)
-    reply = yield Call("resend_confirmation_code", request, Scope.ACCOUNT, ctx)
-    details = delivery(reply.get("CodeDeliveryDetails"))
-    yield Move(
-        "sign_up_code_sent",
-        FlowContext(login_id=username, username=username, code_delivery=details),
+    return (
+        yield from _send_code(
+            client, ctx, "resend_confirmation_code", "sign_up_code_sent", username, metadata
+        )
     )
-    return details
 
 
 def reset_password(
@@ -126,12 +138,8 @@ def reset_password(
 ) -> Plan[ResetPasswordOutput]:
     """ForgotPassword; the flow waits on the reset code."""
     require_state("reset_password", state, *_RESET_STATES)
-    username = require("username", username or ctx.login_id, "A username")
-    request = client.user_request(username, metadata)
-    reply = yield Call("forgot_password", request, Scope.ACCOUNT, ctx)
-    details = delivery(reply.get("CodeDeliveryDetails"))
-    yield Move(
-        "reset_code_sent", FlowContext(login_id=username, username=username, code_delivery=details)
+    details = yield from _send_code(
+        client, ctx, "forgot_password", "reset_code_sent", username, metadata
     )
     return ResetPasswordOutput(False, ConfirmResetPasswordWithCode(details))
 

@@ -7,7 +7,7 @@ import re
 from .errors import InvalidAnswerError, InvalidInputError, InvalidStateError
 from .steps import FlowState
 
-__all__ = ["CODE", "TOTP_CODE", "choose", "require", "require_state"]
+__all__ = ["CODE", "TOTP_CODE", "choose", "require", "require_state", "totp_code"]
 
 CODE = re.compile(r"^[0-9]{4,10}$")
 """A code Cognito sent by SMS or email (MFA, one-time, sign-up and reset codes)."""
@@ -20,6 +20,15 @@ def require(field: str, value: str | None, what: str) -> str:
     if value is None or not str(value).strip():
         raise InvalidInputError(field, f"{what} is required.", f"Pass a non-empty {field}.")
     return str(value)
+
+
+def totp_code(answer: str, suggestion: str) -> str:
+    """``answer`` as an authenticator-app code, or :class:`InvalidAnswerError`."""
+    if not TOTP_CODE.match(answer):
+        raise InvalidAnswerError(
+            "challenge_response", "An authenticator-app code is exactly six digits.", suggestion
+        )
+    return answer
 
 
 def choose(answer: str, allowed: tuple[str, ...], what: str) -> str:

@@ -6,7 +6,7 @@ The SMS and email code steps also carry USER_AUTH's passwordless codes (``SMS_OT
 
 from __future__ import annotations
 
-from ..checks import CODE, TOTP_CODE, choose
+from ..checks import CODE, choose, totp_code
 from ..errors import InvalidAnswerError
 from ..exchange import Step, respond
 from ..mapping import MFA_TO_COGNITO
@@ -33,15 +33,8 @@ def answer_code(step: Step) -> Plan[SignInOutput]:
 
 def answer_totp(step: Step) -> Plan[SignInOutput]:
     """CONFIRM_SIGN_IN_WITH_TOTP_CODE."""
-    if not TOTP_CODE.match(step.answer):
-        raise InvalidAnswerError(
-            "challenge_response",
-            "An authenticator-app code is exactly six digits.",
-            "Enter the current code shown by the app.",
-        )
-    return (
-        yield from respond(step, "SOFTWARE_TOKEN_MFA", {"SOFTWARE_TOKEN_MFA_CODE": step.answer})
-    )
+    code = totp_code(step.answer, "Enter the current code shown by the app.")
+    return (yield from respond(step, "SOFTWARE_TOKEN_MFA", {"SOFTWARE_TOKEN_MFA_CODE": code}))
 
 
 def answer_mfa_selection(step: Step) -> Plan[SignInOutput]:

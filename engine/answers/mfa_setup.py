@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..checks import TOTP_CODE, choose
+from ..checks import choose, totp_code
 from ..errors import InvalidAnswerError
 from ..exchange import Step, advance, associate, respond
 from ..mapping import Outcome
@@ -31,13 +31,8 @@ def answer_setup_selection(step: Step) -> Plan[SignInOutput]:
 
 def answer_totp_setup(step: Step) -> Plan[SignInOutput]:
     """CONTINUE_SIGN_IN_WITH_TOTP_SETUP: the first code the authenticator app shows."""
-    if not TOTP_CODE.match(step.answer):
-        raise InvalidAnswerError(
-            "challenge_response",
-            "An authenticator-app code is exactly six digits.",
-            "Add the secret to the app, then enter the code it shows.",
-        )
-    request = {"UserCode": step.answer, "Session": step.ctx.session or ""}
+    code = totp_code(step.answer, "Add the secret to the app, then enter the code it shows.")
+    request = {"UserCode": code, "Session": step.ctx.session or ""}
     if step.device_name:
         request["FriendlyDeviceName"] = step.device_name
     reply = yield Call("verify_software_token", request, Scope.STEP, step.ctx)
