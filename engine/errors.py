@@ -29,9 +29,12 @@ built from step names, field names and Cognito's own (secret-free) messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cognitoflow.transports.base import CognitoError
 
 __all__ = [
+    "SERVICE_ERRORS",
     "CodeMismatchException",
     "CognitoFlowError",
     "ConnectionFailedError",
@@ -302,7 +305,7 @@ _SUGGESTIONS: dict[str, str] = {
     "UnexpectedLambdaException": "Check that the pool's Lambda trigger can be invoked.",
 }
 
-_CLASSES: dict[str, type[ServiceError]] = {
+SERVICE_ERRORS: Mapping[str, type[ServiceError]] = {
     cls.__name__: cls
     for cls in (
         NotAuthorizedException,
@@ -326,11 +329,12 @@ _CLASSES: dict[str, type[ServiceError]] = {
         UnexpectedLambdaException,
     )
 }
+"""The typed error of each Cognito error code this library names (others: ServiceError)."""
 
 
 def service_error(error: CognitoError, recovery_suggestion: str | None = None) -> ServiceError:
     """The typed error for a Cognito error code (plain :class:`ServiceError` if unknown)."""
-    cls = _CLASSES.get(error.code, ServiceError)
+    cls = SERVICE_ERRORS.get(error.code, ServiceError)
     suggestion = (
         recovery_suggestion if recovery_suggestion is not None else _SUGGESTIONS.get(error.code, "")
     )

@@ -21,6 +21,7 @@ from .outputs import AuthTokens
 __all__ = [
     "AUTOMATIC_CHALLENGES",
     "CHALLENGE_EVENTS",
+    "ERROR_EVENTS",
     "MFA_FROM_COGNITO",
     "MFA_TO_COGNITO",
     "Outcome",
@@ -52,7 +53,7 @@ MFA_FROM_COGNITO: Mapping[str, str] = {
 }
 MFA_TO_COGNITO: Mapping[str, str] = {v: k for k, v in MFA_FROM_COGNITO.items()}
 
-_ERROR_EVENTS: Mapping[str, str] = {
+ERROR_EVENTS: Mapping[str, str] = {
     "UserNotConfirmedException": "user_not_confirmed",
     "PasswordResetRequiredException": "password_reset_required",
     "CodeMismatchException": "code_mismatch",
@@ -60,6 +61,7 @@ _ERROR_EVENTS: Mapping[str, str] = {
     "InvalidPasswordException": "password_rejected",
     "NotAuthorizedException": "session_ended",
 }
+"""The machine event each Cognito error code raises, where the flow declares it."""
 
 
 @attrs.frozen
@@ -163,4 +165,4 @@ def map_error(error: CognitoError) -> str | None:
     failures; a wrong code or a weak password is a retry of the same step; any
     ``NotAuthorizedException`` in the middle of a flow means its session is gone.
     """
-    return _ERROR_EVENTS.get(error.code)
+    return ERROR_EVENTS.get(error.code)

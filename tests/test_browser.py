@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 
 from cognitoflow.engine import SnapshotSealer
 
-from conftest import free_port, load_example, system_tool
+from helpers import free_port, load_example, system_tool
 
 example = load_example()
 

@@ -33,7 +33,7 @@ from cognitoflow.engine import (
 from cognitoflow.transports import Boto3Transport, Transport
 from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
 
-from conftest import admin_client, free_port
+from helpers import admin_client, free_port
 
 PASSWORD = "Contract-pass-1"
 

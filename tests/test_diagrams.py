@@ -23,7 +23,7 @@ from cognitoflow.diagrams import (
 from cognitoflow.engine import FlowState, SignInMachine
 from cognitoflow.engine.cli import cli
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED_MERMAID = ROOT / "diagrams" / "signin.mmd"

@@ -27,8 +27,8 @@ from cognitoflow.engine import (
     SignInFlow,
     SignInStep,
 )
-from cognitoflow.engine.errors import _CLASSES
-from cognitoflow.engine.mapping import _ERROR_EVENTS
+from cognitoflow.engine.errors import SERVICE_ERRORS
+from cognitoflow.engine.mapping import ERROR_EVENTS
 from cognitoflow.transports import Boto3Transport
 
 POOL = "us-east-1_Stub"
@@ -45,7 +45,7 @@ SMS_CHALLENGE = {
 }
 # Codes Cognito can send that no local server produces, plus one the engine does not know.
 EXTRA = ["TooManyRequestsException", "InternalErrorException", "SomethingNewException"]
-ALL_CODES = sorted(set(_CLASSES) | set(_ERROR_EVENTS) | set(EXTRA))
+ALL_CODES = sorted(set(SERVICE_ERRORS) | set(ERROR_EVENTS) | set(EXTRA))
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_each_code_at_sign_in(stubbed: tuple[SignInFlow, Stubber], code: str) ->
     assert caught.value.code == code
     assert caught.value.message == f"message for {code}"
     assert caught.value.operation == "InitiateAuth"
-    expected = _CLASSES.get(code, ServiceError)
+    expected = SERVICE_ERRORS.get(code, ServiceError)
     assert type(caught.value) is expected
     assert flow.state is FlowState.SIGNED_OUT
 
@@ -195,7 +195,7 @@ def test_limits_on_sign_up_confirmation(stubbed: tuple[SignInFlow, Stubber]) -> 
         _error(stubber, "confirm_sign_up", code)
         with pytest.raises(ServiceError) as caught:
             flow.confirm_sign_up("123456", username="ann")
-        assert type(caught.value) is _CLASSES[code]
+        assert type(caught.value) is SERVICE_ERRORS[code]
         assert flow.state is FlowState.SIGNED_OUT
 
 
@@ -217,4 +217,4 @@ def test_unreachable_cognito_is_a_connection_error() -> None:
 def test_not_authorized_is_typed() -> None:
     """The typed class for NotAuthorized is the one users catch."""
     assert issubclass(SessionExpiredError, NotAuthorizedException)
-    assert _CLASSES["NotAuthorizedException"] is NotAuthorizedException
+    assert SERVICE_ERRORS["NotAuthorizedException"] is NotAuthorizedException

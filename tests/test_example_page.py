@@ -11,7 +11,7 @@ import pytest
 
 from cognitoflow.engine import SnapshotSealer
 
-from conftest import load_example
+from helpers import load_example
 
 example = load_example()
 

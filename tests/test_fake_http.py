@@ -22,7 +22,7 @@ from cognitoflow.engine import SignInFlow
 from cognitoflow.transports import Boto3Transport
 from cognitoflow.transports.fake import FakeCognito, FakeCognitoApp, FakeCognitoServer
 
-from conftest import admin_client, free_port
+from helpers import admin_client, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "AWSCognitoIdentityProviderService."

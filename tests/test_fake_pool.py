@@ -12,7 +12,7 @@ from joserfc.jwk import KeySet
 
 from cognitoflow.transports.fake import FakeCognito, FakeSettings, ManualClock, mask_destination
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 

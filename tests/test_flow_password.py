@@ -28,7 +28,7 @@ from cognitoflow.engine import (
 )
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 

@@ -11,7 +11,7 @@ import structlog
 
 from cognitoflow.engine import CodeMismatchException, CognitoFlowError, NotAuthorizedException
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 
 def _run_flows(pool: Pool) -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ from cognitoflow.engine import (
     TotpSetupDetails,
 )
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 

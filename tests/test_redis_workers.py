@@ -20,7 +20,7 @@ import redis
 from cognitoflow.engine import FlowState, RedisFlowStore
 from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
 
-from conftest import Pool
+from helpers import Pool
 
 WORKER = Path(__file__).with_name("redis_worker.py")
 USERS = [f"user{n}" for n in range(6)]

@@ -38,10 +38,10 @@ from cognitoflow.engine import (
 )
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
-from conftest import QUESTION_TRIGGERS, Pool
+from helpers import Pool
+from worlds import TEMPORARY, world_pool, world_user
 
 PASSWORD = "Twin-pass-1!"
-TEMPORARY = "Temp-pass-1!"
 PROFILE = os.environ.get("COGNITOFLOW_HYPOTHESIS_PROFILE", "ci")
 EXAMPLES = {"quick": 3, "ci": 14, "long": 150}.get(PROFILE, 14)
 SEED = int(os.environ.get("COGNITOFLOW_PROPERTY_SEED", "20261122"))
@@ -88,34 +88,24 @@ class World:
         self.sealer = SnapshotSealer([SnapshotSealer.generate_key()])
         self.store = InMemoryFlowStore(clock=self.clock, sealer=self.sealer)
         self.names = itertools.count()
-        factors = {
-            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}
-        }
-        flows = [
-            "ALLOW_USER_SRP_AUTH",
-            "ALLOW_USER_PASSWORD_AUTH",
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_USER_AUTH",
-        ]
-        self.pools: dict[str, Pool] = {}
-        for name, mfa in (("optional", "OPTIONAL"), ("required", "ON")):
-            pool = Pool(
+        self.pools: dict[str, Pool] = {
+            name: world_pool(
                 self.cognito,
-                MfaConfiguration=mfa,
-                AutoVerifiedAttributes=["email"],
-                Policies=factors,
-                LambdaConfig=QUESTION_TRIGGERS,
-                client={"ExplicitAuthFlows": flows, "GenerateSecret": True},
+                mfa=mfa,
+                first_factors=["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+                flows=[
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_CUSTOM_AUTH",
+                    "ALLOW_USER_AUTH",
+                ],
+                sms=mfa == "OPTIONAL",
+                totp=True,
+                email=True,
+                GenerateSecret=True,
             )
-            config: dict[str, Any] = {
-                "MfaConfiguration": mfa,
-                "SoftwareTokenMfaConfiguration": {"Enabled": True},
-                "EmailMfaConfiguration": {"Message": "{####}", "Subject": "Code"},
-            }
-            if mfa == "OPTIONAL":
-                config["SmsMfaConfiguration"] = {"SmsAuthenticationMessage": "{####}"}
-            self.cognito.set_user_pool_mfa_config(UserPoolId=pool.pool_id, **config)
-            self.pools[name] = pool
+            for name, mfa in (("optional", "OPTIONAL"), ("required", "ON"))
+        }
 
     def twins(self, persona: str) -> tuple[Pool, list[Twin]]:
         pool_name, options = PERSONAS[persona]
@@ -123,26 +113,22 @@ class World:
         twins = []
         for _ in range(2):
             name = f"{persona}{next(self.names)}"
-            attributes = {
-                "email": "twin@example.com",
-                "email_verified": "true",
-                "phone_number": "+15555550100",
-                "phone_number_verified": "true",
-            }
             if options.get("unconfirmed"):
                 flow = self.flow(pool)
                 flow.sign_up(name, PASSWORD, user_attributes={"email": "twin@example.com"})
                 twins.append(Twin(name, PASSWORD))
                 continue
-            totp = pool.user(name, PASSWORD, mfa=options.get("mfa", ()), **attributes)
-            twin = Twin(name, PASSWORD, totp)
-            if options.get("temporary"):
-                self.cognito.admin_set_user_password(
-                    UserPoolId=pool.pool_id, Username=name, Password=TEMPORARY, Permanent=False
-                )
-                twin.password = TEMPORARY
-            if options.get("reset"):
-                self.cognito.admin_reset_user_password(UserPoolId=pool.pool_id, Username=name)
+            totp = world_user(
+                pool,
+                name,
+                PASSWORD,
+                email="twin@example.com",
+                phone="+15555550100",
+                mfa=options.get("mfa", ()),
+                temporary=bool(options.get("temporary")),
+                reset=bool(options.get("reset")),
+            )
+            twin = Twin(name, TEMPORARY if options.get("temporary") else PASSWORD, totp)
             twins.append(twin)
         return pool, twins
 

@@ -26,7 +26,7 @@ from cognitoflow.engine import (
 )
 from cognitoflow.transports.fake import FakeTransport, SoftwareAuthenticator
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 RP_ID = "auth.example.com"
