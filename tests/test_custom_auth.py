@@ -20,7 +20,7 @@ from cognitoflow.engine import (
 )
 from cognitoflow.transports.fake import FakeCognito, FakeTransport
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 MakePool = Callable[..., Pool]
 Event = dict[str, Any]
@@ -193,8 +193,9 @@ def test_password_rules_of_the_custom_flows(
 def test_client_metadata_reaches_the_triggers(make_pool: MakePool) -> None:
     """confirm_sign_in's metadata reaches all three triggers; with SRP, sign_in's reaches them too.
 
-    Cognito does not pass InitiateAuth's ClientMetadata to Define/Create (spec 7.2), and the
-    fake follows it: sign_in's metadata travels with the PASSWORD_VERIFIER answer.
+    Cognito gives InitiateAuth's ClientMetadata only to pre sign-up, pre authentication and
+    user migration triggers, not to Define/Create, and the fake follows it: sign_in's
+    metadata travels with the PASSWORD_VERIFIER answer.
     """
     triggers = Rounds(1)
     flow = _custom_pool(make_pool, triggers.config()).flow()

@@ -11,11 +11,11 @@ from pycognito.aws_srp import AWSSRP
 
 from cognitoflow.engine import srp
 
-from conftest import PASSWORD, Pool
+from helpers import PASSWORD, Pool
 
 
 def test_k_matches_the_spec_vector() -> None:
-    """k = H(pad(N) ‖ pad(g)) is the value in spec 4.2."""
+    """k = H(pad(N) ‖ pad(g)), the multiplier Cognito's SRP (and pycognito) uses."""
     assert format(srp.K, "x") == "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
     assert len(srp.N_HEX) == 768
 

@@ -96,7 +96,7 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         self._check_secret_hash(client, login, answers.get("SECRET_HASH"))
         session = self._session(Session, client)
         # After a failed passkey ceremony a client may pick another factor on the same
-        # WEB_AUTHN session (Amplify JS does, spec 4.6).
+        # WEB_AUTHN session (Amplify JS answers SELECT_CHALLENGE on it after a failed ceremony).
         fallback = ChallengeName == "SELECT_CHALLENGE" and session.challenge == "WEB_AUTHN"
         if session.challenge != ChallengeName and not fallback:
             raise fail("NotAuthorizedException", SESSION_INVALID)

@@ -105,7 +105,8 @@ class CustomAuthFlow(PasswordAuth):
         )
         if with_srp:
             custom.record("SRP_A", True)
-        # Cognito does not pass InitiateAuth's ClientMetadata to Define/Create (spec 7.2).
+        # InitiateAuth's ClientMetadata reaches only pre sign-up, pre authentication and
+        # user migration triggers, not Define/Create (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html).
         return self._custom_next(pool, client, user, custom, {})
 
     def _custom_next(

@@ -29,7 +29,7 @@ class MfaChallenges(TokenIssuing):
     """What follows a verified first factor, and the answers to those challenges."""
 
     def _after_first_factor(self, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
-        """The password was right: new password, MFA, or tokens (spec 3.2 step 9, 5.1)."""
+        """The password was right: a forced new password first, then MFA, then tokens."""
         user.failed_attempts = 0
         if user.status == "FORCE_CHANGE_PASSWORD":
             validity = int(pool.password_policy.get("TemporaryPasswordValidityDays") or 7)

@@ -28,7 +28,8 @@ class ChoiceAuth(PasswordAuth, Passkeys):
     """``USER_AUTH``: the first factors a user may choose, and each one started."""
 
     def _available_factors(self, pool: UserPool, user: User) -> list[str]:
-        """The first factors this user can use now (spec 6.2), in Cognito's order."""
+        """The first factors this user can use now, in Cognito's order: the password ones
+        if the user has a password; the passwordless ones only where no MFA applies."""
         allowed = set(pool.first_factors)
         factors = []
         if "PASSWORD" in allowed and user.has_password():
