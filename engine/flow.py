@@ -1,10 +1,8 @@
-"""SignInFlow: the object users call, and the only part of the engine that does I/O.
+"""SignInFlow: the object users call.
 
 Each public method checks nothing and decides nothing itself: it asks a plan (from
-:mod:`.sign_in`, :mod:`.answers` or :mod:`.account`) what to do, and carries out the
-plan's instructions (:mod:`.plan`): calls to the transport, moves of the machine,
-passkey ceremonies. A refusal of any call goes through one policy,
-:func:`.plan.on_error`.
+:mod:`.sign_in`, :mod:`.answers` or :mod:`.account`) what to do, and has the plan's
+instructions carried out by :class:`~.driver.FlowDriver`, the one place with I/O.
 
 Every public method either returns the next step, or raises a typed error and leaves
 the flow exactly as it was (state and context), except where Cognito has ended the
@@ -15,19 +13,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-import attrs
 import structlog
 
-from cognitoflow.transports.base import CognitoError, Transport, TransportConnectionError
+from cognitoflow.transports.base import Transport
 
 from . import account
 from . import sign_in as signing_in
 from . import snapshot as snapshots
 from .checks import require
-from .context import FlowContext, next_step, output
-from .errors import ConnectionFailedError, InvalidInputError
+from .context import FlowContext, next_step
+from .driver import FlowDriver, PasskeyAuthenticator
+from .errors import InvalidInputError
 from .machine import SignInMachine
 from .outputs import (
     AuthTokens,
@@ -37,16 +35,7 @@ from .outputs import (
     SignInOutput,
     SignUpOutput,
 )
-from .plan import (
-    Call,
-    Ceremony,
-    CeremonyFailed,
-    Commit,
-    Instruction,
-    Move,
-    Plan,
-    on_error,
-)
+from .plan import Move
 from .requests import AppClient
 from .steps import FlowState
 
@@ -54,21 +43,8 @@ __all__ = ["PasskeyAuthenticator", "SignInFlow"]
 
 log = structlog.get_logger("cognitoflow")
 
-_T = TypeVar("_T")
 
-PasskeyAuthenticator = Callable[[str], str]
-"""A passkey ceremony: the credential request options JSON in, the credential JSON out.
-
-In a browser this is ``navigator.credentials.get``; in tests, a ``SoftwareAuthenticator``.
-Raise any exception to report a failed or cancelled ceremony.
-"""
-
-
-class _StepEnded(Exception):
-    """Inside the flow only: a refusal was the step's result (the machine has moved)."""
-
-
-class SignInFlow:
+class SignInFlow(FlowDriver):
     """Amplify's multi-step sign-in against a Cognito user pool, one call per step.
 
     Args:
@@ -112,15 +88,13 @@ class SignInFlow:
                 "session_validity must be a positive number of seconds.",
                 "Pass the app client's AuthSessionValidity in seconds (180 by default).",
             )
-        self.transport = transport
-        self._client = AppClient(user_pool_id, client_id, client_secret)
-        self.passkey_authenticator = passkey_authenticator
+        super().__init__(
+            transport,
+            AppClient(user_pool_id, client_id, client_secret),
+            passkey_authenticator,
+            clock,
+        )
         self.session_validity = float(session_validity)
-        self.clock = clock
-        self._built: SignInMachine | None = None  # made on first use (restore sets it)
-        self._ctx = FlowContext()
-        self.path: list[tuple[str, str, str]] = []
-        """Every transition this flow took, as (source, event, target), for diagrams."""
 
     @property
     def user_pool_id(self) -> str:
@@ -130,12 +104,6 @@ class SignInFlow:
     def client_id(self) -> str:
         return self._client.client_id
 
-    @property
-    def _machine(self) -> SignInMachine:
-        if self._built is None:
-            self._built = SignInMachine()
-        return self._built
-
     def __repr__(self) -> str:
         return (
             f"SignInFlow(state={self.state.value}, user_pool_id={self.user_pool_id!r}, "
@@ -143,11 +111,6 @@ class SignInFlow:
         )
 
     # == what the flow is now ========================================================
-
-    @property
-    def state(self) -> FlowState:
-        """The machine's current state."""
-        return FlowState(self._machine.current_state_value)
 
     @property
     def context(self) -> FlowContext:
@@ -384,81 +347,3 @@ class SignInFlow:
         flow._ctx = FlowContext(**fields)
         log.info("cognitoflow.restored", step=step.value, username=flow._ctx.username)
         return flow
-
-    # == carrying out a plan: the one place with I/O =================================
-
-    def _step(self, plan: Plan[SignInOutput]) -> SignInOutput:
-        """Run a sign-in plan; a refusal that is a result ends it at the flow's new step."""
-        try:
-            return self._run(plan)
-        except _StepEnded:
-            return output(self.state, self._ctx)
-
-    def _run(self, plan: Plan[_T]) -> _T:
-        """Carry out each instruction of ``plan`` and send back its result."""
-        result: Any = None
-        while True:
-            try:
-                instruction = plan.send(result)
-            except StopIteration as done:
-                value: _T = done.value
-                return value
-            result = self._perform(instruction)
-
-    def _perform(self, instruction: Instruction) -> Any:
-        if isinstance(instruction, Call):
-            return self._call(instruction)
-        if isinstance(instruction, Move):
-            return self._move(instruction)
-        if isinstance(instruction, Commit):
-            self._ctx = instruction.ctx
-            return None
-        if isinstance(instruction, Ceremony):
-            return self._ceremony(instruction.options)
-        return instruction.create(instruction.options)
-
-    def _call(self, call: Call) -> Any:
-        """Every call to Cognito goes through here; a refusal through :func:`on_error`."""
-        try:
-            reply = getattr(self.transport, call.operation)(call.request)
-        except TransportConnectionError as error:
-            raise ConnectionFailedError(
-                error.message, "Check the network or the endpoint, then call again."
-            ) from None
-        except CognitoError as error:
-            decision = on_error(error, call, self.state, self._ctx)
-            for move in decision.moves:
-                self._move(move)
-            if decision.error is not None:
-                raise decision.error from None
-            raise _StepEnded from None
-        return reply
-
-    def _ceremony(self, options: str) -> str | CeremonyFailed:
-        if self.passkey_authenticator is None:
-            return CeremonyFailed("no passkey_authenticator was given to the flow")
-        try:
-            return self.passkey_authenticator(options)
-        except Exception as error:  # the caller's authenticator reports failure by raising
-            return CeremonyFailed(f"{type(error).__name__}: {error}")
-
-    def _move(self, move: Move) -> FlowState:
-        """Move the machine, then (only if it moved) commit the new context, and log it."""
-        source = self.state
-        previous = self._ctx
-        self._machine.send(move.event, setup_types=move.setup_types)
-        ctx = move.ctx
-        if not ctx.session:
-            ctx = attrs.evolve(ctx, session_issued_at=None)
-        elif ctx.session != previous.session or ctx.session_issued_at is None:
-            ctx = attrs.evolve(ctx, session_issued_at=self.clock())
-        self._ctx = ctx
-        self.path.append((source.value, move.event, self.state.value))
-        log.info(
-            "cognitoflow.transition",
-            source=source.value,
-            on_event=move.event,
-            target=self.state.value,
-            username=move.ctx.username or move.ctx.login_id or previous.username,
-        )
-        return self.state

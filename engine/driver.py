@@ -1,0 +1,161 @@
+"""The one place a flow does I/O: it carries out the instructions of a plan.
+
+A plan (:mod:`.plan`) decides; :class:`FlowDriver` does what it decided: it calls the
+transport, moves the machine and commits the context, runs the caller's passkey
+callbacks, and sends each result back. A refusal of any call goes through one policy,
+:func:`.plan.on_error`, and a transport that cannot reach Cognito raises
+:class:`ConnectionFailedError`. An asyncio front end carries out the same plans, with
+awaits where this class calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+import structlog
+
+from cognitoflow.transports.base import CognitoError, Transport, TransportConnectionError
+
+from .context import FlowContext, output
+from .errors import ConnectionFailedError
+from .machine import SignInMachine
+from .outputs import SignInOutput
+from .plan import (
+    Call,
+    Ceremony,
+    CeremonyFailed,
+    Commit,
+    Instruction,
+    Move,
+    Plan,
+    on_error,
+)
+from .requests import AppClient
+from .steps import FlowState
+
+__all__ = ["FlowDriver", "PasskeyAuthenticator"]
+
+log = structlog.get_logger("cognitoflow")
+
+_T = TypeVar("_T")
+
+PasskeyAuthenticator = Callable[[str], str]
+"""A passkey ceremony: the credential request options JSON in, the credential JSON out.
+
+In a browser this is ``navigator.credentials.get``; in tests, a ``SoftwareAuthenticator``.
+Raise any exception to report a failed or cancelled ceremony.
+"""
+
+
+class _StepEnded(Exception):
+    """Inside the driver only: a refusal was the step's result (the machine has moved)."""
+
+
+class FlowDriver:
+    """A flow's state (machine, context, path) and the loop that carries out its plans."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        client: AppClient,
+        passkey_authenticator: PasskeyAuthenticator | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.transport = transport
+        self._client = client
+        self.passkey_authenticator = passkey_authenticator
+        self.clock = clock
+        self._built: SignInMachine | None = None  # made on first use (restore sets it)
+        self._ctx = FlowContext()
+        self.path: list[tuple[str, str, str]] = []
+        """Every transition this flow took, as (source, event, target), for diagrams."""
+
+    @property
+    def _machine(self) -> SignInMachine:
+        if self._built is None:
+            self._built = SignInMachine()
+        return self._built
+
+    @property
+    def state(self) -> FlowState:
+        """The machine's current state."""
+        return FlowState(self._machine.current_state_value)
+
+    def _step(self, plan: Plan[SignInOutput]) -> SignInOutput:
+        """Run a sign-in plan; a refusal that is a result ends it at the flow's new step."""
+        try:
+            return self._run(plan)
+        except _StepEnded:
+            return output(self.state, self._ctx)
+
+    def _run(self, plan: Plan[_T]) -> _T:
+        """Carry out each instruction of ``plan`` and send back its result."""
+        result: Any = None
+        while True:
+            try:
+                instruction = plan.send(result)
+            except StopIteration as done:
+                value: _T = done.value
+                return value
+            result = self._perform(instruction)
+
+    def _perform(self, instruction: Instruction) -> Any:
+        if isinstance(instruction, Call):
+            return self._call(instruction)
+        if isinstance(instruction, Move):
+            return self._move(instruction)
+        if isinstance(instruction, Commit):
+            self._ctx = instruction.ctx
+            return None
+        if isinstance(instruction, Ceremony):
+            return self._ceremony(instruction.options)
+        return instruction.create(instruction.options)
+
+    def _call(self, call: Call) -> Any:
+        """Every call to Cognito goes through here; a refusal through :func:`on_error`."""
+        try:
+            reply = getattr(self.transport, call.operation)(call.request)
+        except TransportConnectionError as error:
+            raise ConnectionFailedError(
+                error.message, "Check the network or the endpoint, then call again."
+            ) from None
+        except CognitoError as error:
+            decision = on_error(error, call, self.state, self._ctx)
+            for move in decision.moves:
+                self._move(move)
+            if decision.error is not None:
+                raise decision.error from None
+            raise _StepEnded from None
+        return reply
+
+    def _ceremony(self, options: str) -> str | CeremonyFailed:
+        if self.passkey_authenticator is None:
+            return CeremonyFailed("no passkey_authenticator was given to the flow")
+        try:
+            return self.passkey_authenticator(options)
+        except Exception as error:  # the caller's authenticator reports failure by raising
+            return CeremonyFailed(f"{type(error).__name__}: {error}")
+
+    def _move(self, move: Move) -> FlowState:
+        """Move the machine, then (only if it moved) commit the new context, and log it."""
+        source = self.state
+        previous = self._ctx
+        self._machine.send(move.event, setup_types=move.setup_types)
+        ctx = move.ctx
+        if not ctx.session:
+            ctx = attrs.evolve(ctx, session_issued_at=None)
+        elif ctx.session != previous.session or ctx.session_issued_at is None:
+            ctx = attrs.evolve(ctx, session_issued_at=self.clock())
+        self._ctx = ctx
+        self.path.append((source.value, move.event, self.state.value))
+        log.info(
+            "cognitoflow.transition",
+            source=source.value,
+            on_event=move.event,
+            target=self.state.value,
+            username=move.ctx.username or move.ctx.login_id or previous.username,
+        )
+        return self.state
