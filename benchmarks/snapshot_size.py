@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import secrets
 import statistics
 import time
@@ -21,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pyotp
-import structlog
 
 from cognitoflow.engine import FlowState, SignInFlow, Snapshot, SnapshotSealer
 from cognitoflow.transports.fake import FakeCognito, FakeTransport
@@ -194,7 +192,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2000, help="restores timed per step")
     args = parser.parse_args()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     results = measure(max(1, args.runs))
     print(f"{'step':<46}{'json B':>8}{'sealed B':>10}{'1K-session B':>14}  {'restore µs':>22}")
     for state in FlowState:

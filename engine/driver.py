@@ -15,12 +15,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
-import structlog
 
 from cognitoflow.transports.base import CognitoError, Transport, TransportConnectionError
 
 from .context import FlowContext, output
 from .errors import ConnectionFailedError
+from .logs import log
 from .machine import SignInMachine
 from .outputs import SignInOutput
 from .plan import (
@@ -38,7 +38,6 @@ from .steps import FlowState
 
 __all__ = ["FlowDriver", "PasskeyAuthenticator"]
 
-log = structlog.get_logger("cognitoflow")
 
 _T = TypeVar("_T")
 
@@ -151,7 +150,7 @@ class FlowDriver:
             ctx = attrs.evolve(ctx, session_issued_at=self.clock())
         self._ctx = ctx
         self.path.append((source.value, move.event, self.state.value))
-        log.info(
+        log.debug(
             "cognitoflow.transition",
             source=source.value,
             on_event=move.event,

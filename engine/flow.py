@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import structlog
-
 from cognitoflow.transports.base import Transport
 
 from . import account
@@ -26,6 +24,7 @@ from .checks import require
 from .context import FlowContext, next_step
 from .driver import FlowDriver, PasskeyAuthenticator
 from .errors import InvalidInputError
+from .logs import log
 from .machine import SignInMachine
 from .outputs import (
     AuthTokens,
@@ -40,8 +39,6 @@ from .requests import AppClient
 from .steps import FlowState
 
 __all__ = ["PasskeyAuthenticator", "SignInFlow"]
-
-log = structlog.get_logger("cognitoflow")
 
 
 class SignInFlow(FlowDriver):
@@ -345,5 +342,5 @@ class SignInFlow(FlowDriver):
         )
         flow._built = SignInMachine(start_value=step.value)
         flow._ctx = FlowContext(**fields)
-        log.info("cognitoflow.restored", step=step.value, username=flow._ctx.username)
+        log.debug("cognitoflow.restored", step=step.value, username=flow._ctx.username)
         return flow

@@ -28,10 +28,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from .errors import FlowNotFoundError, InvalidInputError, StepInProgressError
 from .flow import PasskeyAuthenticator, SignInFlow
+from .logs import log
 from .sealing import SnapshotSealer
 from .snapshot import Snapshot, session_expires_at
 
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FlowStore", "InMemoryFlowStore", "RedisFlowStore"]
 
-log = structlog.get_logger("cognitoflow")
 
 _AGAIN = "Start the sign-in again."
 

@@ -6,6 +6,7 @@ What tests import by name (``Pool``, ``PASSWORD``, ``free_port``...) is in ``hel
 from __future__ import annotations
 
 import itertools
+import logging
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +14,6 @@ from typing import Any
 
 import gmpy2
 import pytest
-import structlog
 from joserfc.jwk import RSAKey
 
 from cognitoflow.engine import srp
@@ -55,10 +55,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _structlog_defaults() -> Iterator[None]:
-    """The CLI configures structlog for its process; no test may leak that into another."""
+def _library_logger_as_found() -> Iterator[None]:
+    """The CLI's --debug sets up the library's logger for its process; no test may leak that."""
+    logger = logging.getLogger("cognitoflow")
+    handlers, level = list(logger.handlers), logger.level
     yield
-    structlog.reset_defaults()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
 
 
 @pytest.fixture

@@ -6,10 +6,13 @@ Fixtures live in ``conftest.py``; everything a test module imports by name lives
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import shutil
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +30,33 @@ QUESTION_TRIGGERS = {
     for kind in ("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse")
 }
 """A pool's LambdaConfig for the fake's built-in quiz (the answer is 42)."""
+
+
+class _Collect(logging.Handler):
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        super().__init__(logging.DEBUG)
+        self.events = events
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = getattr(record, "cognitoflow_fields", {})
+        event = getattr(record, "cognitoflow_event", record.getMessage())
+        self.events.append({"event": event, "log_level": record.levelname.lower(), **fields})
+
+
+@contextmanager
+def capture_events() -> Iterator[list[dict[str, Any]]]:
+    """The library's log events while the block runs, at every level, as dicts of
+    ``event``, ``log_level`` and the event's fields."""
+    logger = logging.getLogger("cognitoflow")
+    events: list[dict[str, Any]] = []
+    handler, level = _Collect(events), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield events
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def free_port() -> int:

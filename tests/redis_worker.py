@@ -16,14 +16,12 @@ and saves it. Requests:
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import time
 from typing import Any
 
 import redis
-import structlog
 
 from cognitoflow.engine import CognitoFlowError, RedisFlowStore, SignInFlow
 from cognitoflow.transports import Boto3Transport
@@ -34,7 +32,6 @@ def reply(**fields: Any) -> None:
 
 
 def main() -> None:
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     redis_url, endpoint = sys.argv[1], sys.argv[2]
     store = RedisFlowStore(redis.Redis.from_url(redis_url))
     transport = Boto3Transport("us-east-1", endpoint_url=endpoint)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import pyotp
 import pytest
-import structlog
 
 from cognitoflow.engine import CodeMismatchException, CognitoFlowError, NotAuthorizedException
 
-from helpers import PASSWORD, Pool
+from helpers import PASSWORD, Pool, capture_events
 
 
 def _run_flows(pool: Pool) -> tuple[list[str], list[str]]:
@@ -66,7 +69,7 @@ def _run_flows(pool: Pool) -> tuple[list[str], list[str]]:
 def test_no_secret_in_logs_errors_or_reprs(make_pool: Callable[..., Pool]) -> None:
     """Passwords, codes, sessions, tokens and TOTP secrets never reach a log, error or repr."""
     pool = make_pool(MfaConfiguration="OPTIONAL")
-    with structlog.testing.capture_logs() as logs:
+    with capture_events() as logs:
         secrets, texts = _run_flows(pool)
     assert logs, "flows produced no log events"
     rendered = [repr(entry) for entry in logs] + texts
@@ -76,16 +79,16 @@ def test_no_secret_in_logs_errors_or_reprs(make_pool: Callable[..., Pool]) -> No
 
 
 def test_each_transition_is_logged(make_pool: Callable[..., Pool]) -> None:
-    """Each transition logs source, event, target and username."""
+    """Each transition logs source, event, target and username, at DEBUG."""
     pool = make_pool()
     pool.user("dan")
-    with structlog.testing.capture_logs() as logs:
+    with capture_events() as logs:
         pool.flow().sign_in("dan", PASSWORD)
     entries: list[dict[str, Any]] = [e for e in logs if e["event"] == "cognitoflow.transition"]
     assert entries == [
         {
             "event": "cognitoflow.transition",
-            "log_level": "info",
+            "log_level": "debug",
             "source": "SIGNED_OUT",
             "on_event": "authenticated",
             "target": "DONE",
@@ -112,3 +115,49 @@ def test_secret_fields_are_out_of_reprs(name: str) -> None:
     ):
         if secret in fields:
             assert fields[secret].repr is False
+
+
+SIGN_IN = """
+from cognitoflow.engine import SignInFlow
+from cognitoflow.transports.fake import FakeCognito, FakeTransport
+cognito = FakeCognito()
+pool = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
+client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c")["UserPoolClient"]
+cognito.add_user(pool, "quiet", "Quiet-pass-1")
+flow = SignInFlow(FakeTransport(cognito), user_pool_id=pool, client_id=client["ClientId"])
+assert flow.sign_in("quiet", "Quiet-pass-1").is_signed_in
+flow.sign_out()
+"""
+SETUPS = {
+    "no logging set up": "",
+    "basicConfig(WARNING)": "import logging; logging.basicConfig(level=logging.WARNING)\n",
+}
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_a_sign_in_prints_nothing_unless_logging_is_configured(setup: str) -> None:
+    """The library follows the convention for libraries: no output of its own, ever."""
+    done = subprocess.run(
+        [sys.executable, "-c", SETUPS[setup] + SIGN_IN], capture_output=True, text=True, check=True
+    )
+    assert (done.stdout, done.stderr) == ("", "")
+
+
+def test_an_app_turns_the_logs_on_with_the_standard_logging_module(
+    make_pool: Callable[..., Pool],
+) -> None:
+    """Configured the usual way, the transitions show as readable text with their fields."""
+    pool = make_pool()
+    pool.user("quiet", "Quiet-pass-1")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("cognitoflow")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        pool.flow().sign_in("quiet", "Quiet-pass-1")
+    finally:
+        logger.removeHandler(handler)
+    assert stream.getvalue().splitlines() == [
+        "cognitoflow.transition source=SIGNED_OUT on_event=authenticated target=DONE username=quiet"
+    ]

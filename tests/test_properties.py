@@ -21,7 +21,6 @@ from typing import Any
 import attrs
 import pyotp
 import pytest
-import structlog
 from hypothesis import HealthCheck, seed, settings, target
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -52,7 +51,7 @@ from cognitoflow.transports.fake import (
     SoftwareAuthenticator,
 )
 
-from helpers import Pool
+from helpers import Pool, capture_events
 from worlds import TEMPORARY, world_pool, world_user
 
 settings.register_profile(
@@ -172,7 +171,7 @@ class SignInMachineTest(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.logs_context = structlog.testing.capture_logs()
+        self.logs_context = capture_events()
         self.logs: list[dict[str, Any]] = self.logs_context.__enter__()
         self.texts: list[str] = []  # error messages and reprs the library produced
         self.secrets: set[str] = set()

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import structlog
 
 from cognitoflow.engine import (
     SNAPSHOT_VERSION,
@@ -28,7 +27,7 @@ from cognitoflow.engine import (
 from cognitoflow.transports.base import Transport
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
-from helpers import PASSWORD, Pool
+from helpers import PASSWORD, Pool, capture_events
 
 
 @pytest.fixture
@@ -111,7 +110,7 @@ def test_a_wrong_code_on_a_restored_flow_keeps_the_step_for_a_retry(
 
 
 def test_snapshot_repr_and_logs_hold_no_session(sms_pool: Pool, clock: ManualClock) -> None:
-    with structlog.testing.capture_logs() as logs:
+    with capture_events() as logs:
         flow = _flow(sms_pool, clock)
         flow.sign_in("bob", PASSWORD)
         snapshot = flow.snapshot()
@@ -454,7 +453,7 @@ def test_a_step_that_outlives_its_lock_is_logged(
     store = _store(kind, clock, request, lock_ttl=0.2)
     flow_id = _started(store, sms_pool, clock)
     transport = FakeTransport(sms_pool.cognito)
-    with structlog.testing.capture_logs() as logs:
+    with capture_events() as logs:
         with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
             clock.advance(1)  # the in-memory store's lock runs on the clock
             if kind == "redis":

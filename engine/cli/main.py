@@ -7,24 +7,30 @@ import sys
 from collections.abc import Callable
 
 import click
-import structlog
 
 from cognitoflow.transports.base import Transport
 
 from ..errors import CognitoFlowError
+from ..logs import LOGGER
 
 __all__ = ["main"]
 
 
-def _quiet_logs(debug: bool) -> None:
-    """Send structlog's transition events through logging, shown only with --debug."""
-    structlog.configure(
-        processors=[structlog.stdlib.add_log_level, structlog.dev.ConsoleRenderer(colors=False)],
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if debug else logging.WARNING
-        ),
-    )
+class _DebugHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler ``--debug`` puts on the library's logger."""
+
+
+def _show_logs(debug: bool) -> None:
+    """With --debug, the library's events (each transition...) go to standard error."""
+    for handler in [h for h in LOGGER.handlers if isinstance(h, _DebugHandler)]:
+        LOGGER.removeHandler(handler)
+    if not debug:
+        LOGGER.setLevel(logging.NOTSET)
+        return
+    handler = _DebugHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.DEBUG)
 
 
 @click.group()
@@ -33,7 +39,7 @@ def _quiet_logs(debug: bool) -> None:
 def cli(ctx: click.Context, debug: bool) -> None:
     """Amplify-style multi-step Cognito sign-in, as an explicit state machine."""
     ctx.obj = {"debug": debug}
-    _quiet_logs(debug)
+    _show_logs(debug)
 
 
 @cli.command()
