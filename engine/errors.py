@@ -35,6 +35,7 @@ from cognitoflow.transports.base import CognitoError
 
 __all__ = [
     "SERVICE_ERRORS",
+    "TRANSIENT_CODES",
     "CodeMismatchException",
     "CognitoFlowError",
     "ConnectionFailedError",
@@ -42,6 +43,7 @@ __all__ = [
     "ExpiredCodeException",
     "FlowNotFoundError",
     "IllegalTransitionError",
+    "InternalErrorException",
     "InvalidAnswerError",
     "InvalidInputError",
     "InvalidLambdaResponseException",
@@ -74,10 +76,16 @@ __all__ = [
 
 
 class CognitoFlowError(Exception):
+    retryable: bool = False
+
     """Base of every error this library raises.
 
     Attributes:
         recovery_suggestion: what the caller can do next.
+        retryable: whether making the same call again, unchanged (after a short wait),
+            may succeed: true for an unreachable Cognito, throttling, Cognito's own
+            failures and a step another request is running; false where the call or the
+            flow must change first.
     """
 
     def __init__(self, message: str, recovery_suggestion: str = "") -> None:
@@ -133,6 +141,8 @@ class UserAlreadyAuthenticatedError(InvalidStateError):
 class ConnectionFailedError(CognitoFlowError):
     """Cognito could not be reached (connection, DNS, timeout); the flow is unchanged."""
 
+    retryable = True
+
 
 class UnexpectedChallengeError(CognitoFlowError):
     """Cognito returned a challenge this library does not know how to answer."""
@@ -185,6 +195,21 @@ class StepInProgressError(CognitoFlowError):
     request to finish, then load the flow again: it is at the step that request produced.
     """
 
+    retryable = True
+
+
+TRANSIENT_CODES = frozenset(
+    {
+        "InternalErrorException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "RequestTimeoutException",
+    }
+)
+"""Cognito's error codes for a passing refusal: the same call, made again later, may succeed."""
+
 
 class ServiceError(CognitoFlowError):
     """Cognito refused a request.
@@ -202,6 +227,7 @@ class ServiceError(CognitoFlowError):
         self.code = code
         self.message = message
         self.operation = operation
+        self.retryable = code in TRANSIENT_CODES
 
 
 class NotAuthorizedException(ServiceError):
@@ -242,6 +268,10 @@ class PasswordResetRequiredException(ServiceError):
 
 class UsernameExistsException(ServiceError):
     """Sign-up with a username that is taken."""
+
+
+class InternalErrorException(ServiceError):
+    """Cognito failed on its side (HTTP 500); the same call may succeed if made again."""
 
 
 class LimitExceededException(ServiceError):
@@ -294,6 +324,7 @@ _SUGGESTIONS: dict[str, str] = {
     "LimitExceededException": "Wait a while before trying again.",
     "TooManyRequestsException": "Slow down and try again.",
     "TooManyFailedAttemptsException": "Wait a while, then request a new code.",
+    "InternalErrorException": "Cognito failed on its side: wait a moment, then call again.",
     "MFAMethodNotFoundException": (
         "Give the user a phone number or an MFA method the pool can set up, then sign in again."
     ),
@@ -311,6 +342,7 @@ SERVICE_ERRORS: Mapping[str, type[ServiceError]] = {
         NotAuthorizedException,
         CodeMismatchException,
         ExpiredCodeException,
+        InternalErrorException,
         InvalidPasswordException,
         InvalidParameterException,
         UserNotFoundException,
@@ -335,7 +367,10 @@ SERVICE_ERRORS: Mapping[str, type[ServiceError]] = {
 def service_error(error: CognitoError, recovery_suggestion: str | None = None) -> ServiceError:
     """The typed error for a Cognito error code (plain :class:`ServiceError` if unknown)."""
     cls = SERVICE_ERRORS.get(error.code, ServiceError)
-    suggestion = (
-        recovery_suggestion if recovery_suggestion is not None else _SUGGESTIONS.get(error.code, "")
-    )
-    return cls(error.code, error.message, error.operation, suggestion)
+    if recovery_suggestion is None:
+        recovery_suggestion = _SUGGESTIONS.get(error.code) or (
+            "Wait a moment, then make the same call again."
+            if error.code in TRANSIENT_CODES
+            else "Cognito refused the request: fix what its message names, then try again."
+        )
+    return cls(error.code, error.message, error.operation, recovery_suggestion)

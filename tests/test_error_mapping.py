@@ -27,7 +27,7 @@ from cognitoflow.engine import (
     SignInFlow,
     SignInStep,
 )
-from cognitoflow.engine.errors import SERVICE_ERRORS
+from cognitoflow.engine.errors import SERVICE_ERRORS, TRANSIENT_CODES
 from cognitoflow.engine.mapping import ERROR_EVENTS
 from cognitoflow.transports import Boto3Transport
 
@@ -85,6 +85,8 @@ def test_each_code_at_sign_in(stubbed: tuple[SignInFlow, Stubber], code: str) ->
     expected = SERVICE_ERRORS.get(code, ServiceError)
     assert type(caught.value) is expected
     assert flow.state is FlowState.SIGNED_OUT
+    assert caught.value.recovery_suggestion, "every service error says what to do next"
+    assert caught.value.retryable is (code in TRANSIENT_CODES)
 
 
 def _at_sms_step(flow: SignInFlow, stubber: Stubber) -> None:
@@ -209,12 +211,30 @@ def test_unreachable_cognito_is_a_connection_error() -> None:
         config=Config(retries={"max_attempts": 1}, connect_timeout=1),
     )
     flow = SignInFlow(transport, user_pool_id=POOL, client_id=CLIENT)
-    with pytest.raises(ConnectionFailedError, match="InitiateAuth"):
+    with pytest.raises(ConnectionFailedError, match="InitiateAuth") as caught:
         flow.sign_in("ann", "Pass-word-1")
     assert flow.state is FlowState.SIGNED_OUT
+    assert caught.value.retryable
 
 
 def test_not_authorized_is_typed() -> None:
     """The typed class for NotAuthorized is the one users catch."""
     assert issubclass(SessionExpiredError, NotAuthorizedException)
     assert SERVICE_ERRORS["NotAuthorizedException"] is NotAuthorizedException
+
+
+def test_only_passing_failures_are_retryable() -> None:
+    """retryable marks what the same call may get past by waiting, and nothing else."""
+    from cognitoflow.engine import (
+        InvalidAnswerError,
+        InvalidStateError,
+        StepInProgressError,
+        UnexpectedChallengeError,
+    )
+
+    assert StepInProgressError("busy").retryable
+    assert not InvalidAnswerError("challenge_response", "bad").retryable
+    assert not InvalidStateError("no").retryable
+    assert not UnexpectedChallengeError("odd").retryable
+    assert "InternalErrorException" in TRANSIENT_CODES
+    assert "CodeMismatchException" not in TRANSIENT_CODES
