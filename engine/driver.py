@@ -10,8 +10,10 @@ awaits where this class calls.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
@@ -19,7 +21,7 @@ import attrs
 from cognitoflow.transports.base import CognitoError, Transport, TransportConnectionError
 
 from .context import FlowContext, output
-from .errors import ConnectionFailedError
+from .errors import ConnectionFailedError, StepInProgressError
 from .logs import log
 from .machine import SignInMachine
 from .outputs import SignInOutput
@@ -71,6 +73,7 @@ class FlowDriver:
         self._ctx = FlowContext()
         self.path: list[tuple[str, str, str]] = []
         """Every transition this flow took, as (source, event, target), for diagrams."""
+        self._busy = threading.Lock()
 
     @property
     def _machine(self) -> SignInMachine:
@@ -92,14 +95,29 @@ class FlowDriver:
 
     def _run(self, plan: Plan[_T]) -> _T:
         """Carry out each instruction of ``plan`` and send back its result."""
-        result: Any = None
-        while True:
-            try:
-                instruction = plan.send(result)
-            except StopIteration as done:
-                value: _T = done.value
-                return value
-            result = self._perform(instruction)
+        with self._exclusive():
+            result: Any = None
+            while True:
+                try:
+                    instruction = plan.send(result)
+                except StopIteration as done:
+                    value: _T = done.value
+                    return value
+                result = self._perform(instruction)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One call of a flow at a time: a second one, from another thread, is refused
+        before it sends anything (two calls would both use the one Cognito session)."""
+        if not self._busy.acquire(blocking=False):
+            raise StepInProgressError(
+                "Another call of this flow is running (in another thread).",
+                "Wait for it to return, then look at next_step: it is the step that call reached.",
+            )
+        try:
+            yield
+        finally:
+            self._busy.release()
 
     def _perform(self, instruction: Instruction) -> Any:
         if isinstance(instruction, Call):

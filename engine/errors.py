@@ -15,6 +15,7 @@
     │   └── SealedSnapshotError        a sealed snapshot was altered, or no key opens it
     ├── FlowNotFoundError              a flow store has no such flow (never saved, or expired)
     ├── StepInProgressError            another request is running a step of this flow; retry
+    ├── StaleStepError                 a step outlived its store lock; its result was not saved
     └── ServiceError                   Cognito refused; ``code`` and ``message`` are Cognito's
         ├── NotAuthorizedException
         │   └── SessionExpiredError    the Cognito session is gone: the flow is SIGNED_OUT
@@ -61,6 +62,7 @@ __all__ = [
     "ServiceError",
     "SessionExpiredError",
     "SoftwareTokenMFANotFoundException",
+    "StaleStepError",
     "StepInProgressError",
     "TooManyFailedAttemptsException",
     "TooManyRequestsException",
@@ -209,6 +211,15 @@ TRANSIENT_CODES = frozenset(
     }
 )
 """Cognito's error codes for a passing refusal: the same call, made again later, may succeed."""
+
+
+class StaleStepError(CognitoFlowError):
+    """A step outlived its flow store lock, so its result was not saved.
+
+    Once the lock (``lock_ttl``) has run out, another request may have taken it and moved
+    the flow on (to ``DONE``, say); saving this step's older result would undo that. The
+    store keeps what the other request saved. Load the flow again to see its step.
+    """
 
 
 class ServiceError(CognitoFlowError):

@@ -199,8 +199,9 @@ class SignInFlow(FlowDriver):
 
     def sign_out(self) -> None:
         """Forget the sign-in, wherever it is. Local only: tokens are not revoked."""
-        if self.state is not FlowState.SIGNED_OUT:
-            self._move(Move("sign_out", FlowContext()))
+        with self._exclusive():
+            if self.state is not FlowState.SIGNED_OUT:
+                self._move(Move("sign_out", FlowContext()))
 
     def register_passkey(self, create_credential: Callable[[dict[str, Any]], Any]) -> None:
         """Register a passkey for the signed-in user (Start/CompleteWebAuthnRegistration).

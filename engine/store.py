@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .errors import FlowNotFoundError, InvalidInputError, StepInProgressError
+from .errors import FlowNotFoundError, InvalidInputError, StaleStepError, StepInProgressError
 from .flow import PasskeyAuthenticator, SignInFlow
 from .logs import log
 from .sealing import SnapshotSealer
@@ -54,8 +54,9 @@ class FlowStore(ABC):
         lock_ttl: the longest one step may hold a flow's lock, in seconds; a crashed
             worker's lock is released after it. Keep it above the longest a step can
             take: ``Boto3Transport`` gives up on a call after 4 attempts of at most 20 s,
-            and a step makes one to three calls. A step that outlives its lock is logged
-            (``cognitoflow.lock_lost``).
+            and a step makes one to three calls. A step that outlives its lock is not
+            saved (another request may have moved the flow since): it raises
+            :class:`StaleStepError` and is logged (``cognitoflow.lock_lost``).
         grace: seconds a flow is kept after its session expires.
         clock: the time in seconds since the epoch, as the flows' clock.
     """
@@ -90,12 +91,19 @@ class FlowStore(ABC):
         return flow_id
 
     def save(self, flow_id: str, flow: SignInFlow) -> None:
-        """Keep the flow's snapshot under ``flow_id``, until its session expires."""
+        """Keep the flow's snapshot under ``flow_id``, until its session expires.
+
+        Outside :meth:`step`, this writes whatever the store holds; a step saves only
+        while it holds the flow's lock.
+        """
+        self._write(self._checked(flow_id), *self._stored(flow))
+
+    def _stored(self, flow: SignInFlow) -> tuple[str, float]:
+        """What a flow is stored as, and for how long: until its session expires."""
         snapshot = flow.snapshot()
         expires = session_expires_at(snapshot)
-        now = self.clock()
-        ttl = (expires - now if expires is not None else self.idle_ttl) + self.grace
-        self._write(self._checked(flow_id), self._encode(snapshot), max(ttl, 1.0))
+        ttl = (expires - self.clock() if expires is not None else self.idle_ttl) + self.grace
+        return self._encode(snapshot), max(ttl, 1.0)
 
     def load(
         self,
@@ -141,10 +149,13 @@ class FlowStore(ABC):
 
         The flow is saved however the step ends: a wrong code keeps the step (and is
         counted by Cognito), a Cognito refusal that ends the session leaves
-        ``SIGNED_OUT``. An exception from the block is raised after the save.
+        ``SIGNED_OUT``. An exception from the block is raised after the save. The save
+        is made only while this step still holds the lock, in one atomic operation, so a
+        step that outlived its lock can never overwrite what a later one saved.
 
         Raises:
             StepInProgressError: another request holds this flow's lock; nothing changed.
+            StaleStepError: the step outlived its lock; its result was not saved.
             FlowNotFoundError: no such flow.
         """
         flow_id = self._checked(flow_id)
@@ -165,10 +176,18 @@ class FlowStore(ABC):
             try:
                 yield flow
             finally:
-                self.save(flow_id, flow)
+                data, ttl = self._stored(flow)
+                if not self._write_locked(flow_id, token, data, ttl):
+                    log.warning("cognitoflow.lock_lost", lock_ttl=self.lock_ttl)
+                    raise StaleStepError(
+                        f"This step took longer than the flow's lock ({self.lock_ttl} s), "
+                        "so another request may have moved the sign-in; its result was not "
+                        "saved.",
+                        "Load the sign-in again to see its step; raise lock_ttl if steps "
+                        "take this long.",
+                    )
         finally:
-            if not self._unlock(flow_id, token):
-                log.warning("cognitoflow.lock_lost", lock_ttl=self.lock_ttl)
+            self._unlock(flow_id, token)
 
     # == encoding =====================================================================
 
@@ -212,6 +231,11 @@ class FlowStore(ABC):
     def _unlock(self, flow_id: str, token: str) -> bool:
         """Release the lock if ``token`` still holds it; False if it no longer did."""
 
+    @abstractmethod
+    def _write_locked(self, flow_id: str, token: str, data: str, ttl: float) -> bool:
+        """As :meth:`_write`, atomically, only while ``token`` holds the lock; False (and
+        nothing written) when it no longer does."""
+
 
 class InMemoryFlowStore(FlowStore):
     """A store in this process's memory: for one process (with threads) and for tests."""
@@ -251,16 +275,33 @@ class InMemoryFlowStore(FlowStore):
 
     def _unlock(self, flow_id: str, token: str) -> bool:
         with self._guard:
-            held = self._locks.get(flow_id)
-            if held is None or held[0] != token or held[1] <= self.clock():
+            if not self._holds(flow_id, token):
                 return False
             del self._locks[flow_id]
             return True
+
+    def _write_locked(self, flow_id: str, token: str, data: str, ttl: float) -> bool:
+        with self._guard:
+            if not self._holds(flow_id, token):
+                return False
+            self._data[flow_id] = (data, self.clock() + ttl)
+            return True
+
+    def _holds(self, flow_id: str, token: str) -> bool:
+        held = self._locks.get(flow_id)
+        return held is not None and held[0] == token and held[1] > self.clock()
 
 
 _UNLOCK = """
 if redis.call("get", KEYS[1]) == ARGV[1] then
     return redis.call("del", KEYS[1])
+end
+return 0
+"""
+_WRITE_LOCKED = """
+if redis.call("get", KEYS[1]) == ARGV[1] then
+    redis.call("set", KEYS[2], ARGV[2], "PX", ARGV[3])
+    return 1
 end
 return 0
 """
@@ -284,6 +325,7 @@ class RedisFlowStore(FlowStore):
         self.client = client
         self.prefix = prefix
         self._unlock_script = client.register_script(_UNLOCK)
+        self._write_locked_script = client.register_script(_WRITE_LOCKED)
 
     def _key(self, flow_id: str) -> str:
         return self.prefix + flow_id
@@ -307,3 +349,10 @@ class RedisFlowStore(FlowStore):
 
     def _unlock(self, flow_id: str, token: str) -> bool:
         return bool(self._unlock_script(keys=[self._key(flow_id) + ":lock"], args=[token]))
+
+    def _write_locked(self, flow_id: str, token: str, data: str, ttl: float) -> bool:
+        key = self._key(flow_id)
+        written = self._write_locked_script(
+            keys=[key + ":lock", key], args=[token, data, int(ttl * 1000)]
+        )
+        return bool(written)

@@ -22,6 +22,7 @@ from cognitoflow.engine import (
     SessionExpiredError,
     SignInFlow,
     SnapshotSealer,
+    StaleStepError,
     StepInProgressError,
 )
 from cognitoflow.transports.base import Transport
@@ -446,19 +447,71 @@ def test_store_settings_are_checked() -> None:
     assert "sealed=False" in repr(store)
 
 
+TRIALS = 10
+
+
+def _stale_step(store: Any, pool: Pool, clock: ManualClock, kind: str) -> list[str]:
+    """Worker A's step outlives its lock while worker B signs bob in; the log events."""
+    secret = pool.client_secret
+    flow_id = _started(store, pool, clock)
+    transport = FakeTransport(pool.cognito)
+    code = pool.cognito.outbox.last_code("bob")
+    with capture_events() as logs:
+        try:
+            with store.step(flow_id, transport, client_secret=secret) as stale:
+                clock.advance(1)  # the in-memory store's lock runs on the clock
+                if kind == "redis":
+                    store.client.delete(store.prefix + flow_id + ":lock")  # as if it expired
+                with store.step(flow_id, transport, client_secret=secret) as fresh:
+                    assert fresh.confirm_sign_in(code).is_signed_in
+                stale.sign_out()  # A's own, older result: it must not be saved
+        except StaleStepError:
+            pass
+        else:
+            raise AssertionError("the stale step was saved")
+    assert store.load(flow_id, transport, client_secret=secret).state is FlowState.DONE
+    return [entry["event"] for entry in logs]
+
+
 @pytest.mark.parametrize("kind", STORES)
-def test_a_step_that_outlives_its_lock_is_logged(
+def test_a_stale_step_never_overwrites_a_later_one(
     sms_pool: Pool, clock: ManualClock, request: pytest.FixtureRequest, kind: str
 ) -> None:
-    store = _store(kind, clock, request, lock_ttl=0.2)
-    flow_id = _started(store, sms_pool, clock)
-    transport = FakeTransport(sms_pool.cognito)
-    with capture_events() as logs:
-        with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
-            clock.advance(1)  # the in-memory store's lock runs on the clock
-            if kind == "redis":
-                store.client.delete(store.prefix + flow_id + ":lock")  # as if it expired
-        with store.step(flow_id, transport, client_secret=sms_pool.client_secret):
-            pass
-    lost = [entry for entry in logs if entry["event"] == "cognitoflow.lock_lost"]
-    assert len(lost) == 1
+    """A step that outlived its lock is refused at its save (StaleStepError, logged), and
+    the store keeps the DONE a later step saved: in every trial."""
+    for _ in range(TRIALS):
+        store = _store(kind, clock, request, lock_ttl=0.2)
+        events = _stale_step(store, sms_pool, clock, kind)
+        assert events.count("cognitoflow.lock_lost") == 1
+
+
+def _two_threads(pool: Pool, clock: ManualClock) -> None:
+    started = _flow(pool, clock)
+    started.sign_in("bob", PASSWORD)
+    gated = GatedTransport(pool.cognito)  # holds the answer to the SMS code
+    flow = SignInFlow.restore(
+        started.snapshot(), gated, client_secret=pool.client_secret, clock=clock
+    )
+    code = pool.cognito.outbox.last_code("bob")
+    results: dict[str, Any] = {}
+    first = threading.Thread(target=lambda: results.update(first=flow.confirm_sign_in(code)))
+    first.start()
+    assert gated.entered.wait(10)  # the first call is inside Cognito
+    with pytest.raises(StepInProgressError):
+        flow.confirm_sign_in(code)
+    with pytest.raises(StepInProgressError):
+        flow.sign_out()
+    gated.release.set()
+    first.join(10)
+    assert gated.calls == 1
+    assert results["first"].is_signed_in
+    assert flow.state is FlowState.DONE
+
+
+def test_a_flow_shared_by_threads_sends_one_confirmation(
+    sms_pool: Pool, clock: ManualClock
+) -> None:
+    """Two threads confirm one SignInFlow at once: the second is refused before it sends
+    anything, so Cognito sees one call, and the first signs in: in every trial."""
+    for _ in range(TRIALS):
+        _two_threads(sms_pool, clock)
