@@ -108,7 +108,9 @@ def confirm_sign_up(
     username = require("username", username or ctx.login_id, "A username")
     code = _code(confirmation_code, "A confirmation code")
     request = client.user_request(username, metadata, ConfirmationCode=code)
-    yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx)
+    # Confirmed already (by an earlier attempt whose answer was lost): that is success.
+    already = ("NotAuthorizedException", "Current status is CONFIRMED")
+    yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx, done_if=already)
     yield Move("sign_up_confirmed", FlowContext(login_id=username))
     return SignUpOutput(True, Done())
 

@@ -18,7 +18,12 @@ from typing import Any, TypeVar
 
 import attrs
 
-from cognitoflow.transports.base import CognitoError, Transport, TransportConnectionError
+from cognitoflow.transports.base import (
+    CognitoError,
+    Transport,
+    TransportConnectionError,
+    TransportOutcomeUnknownError,
+)
 
 from .context import FlowContext, output
 from .errors import ConnectionFailedError, StepInProgressError
@@ -33,6 +38,7 @@ from .plan import (
     Instruction,
     Move,
     Plan,
+    lost_answer,
     on_error,
 )
 from .requests import AppClient
@@ -137,10 +143,15 @@ class FlowDriver:
             reply = getattr(self.transport, call.operation)(call.request)
         except TransportConnectionError as error:
             raise ConnectionFailedError(
-                error.message, "Check the network or the endpoint, then call again."
+                error.message,
+                "Nothing was sent: check the network or the endpoint, then call again.",
             ) from None
+        except TransportOutcomeUnknownError:
+            raise lost_answer(call) from None
         except CognitoError as error:
             decision = on_error(error, call, self.state, self._ctx)
+            if decision.done:
+                return {}
             for move in decision.moves:
                 self._move(move)
             if decision.error is not None:

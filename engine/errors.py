@@ -9,6 +9,7 @@
     │   ├── IllegalTransitionError     the machine was sent an event its state does not accept
     │   └── UserAlreadyAuthenticatedError
     ├── ConnectionFailedError          Cognito could not be reached; nothing changed, try again
+    ├── OutcomeUnknownError            sent, answer lost; its suggestion says what is safe next
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
     ├── PasskeyCeremonyError           the passkey authenticator failed; another factor can follow
     ├── InvalidSnapshotError           a snapshot cannot be restored (version, step, field)
@@ -55,6 +56,7 @@ __all__ = [
     "LimitExceededException",
     "MFAMethodNotFoundException",
     "NotAuthorizedException",
+    "OutcomeUnknownError",
     "PasskeyCeremonyError",
     "PasswordResetRequiredException",
     "ResourceNotFoundException",
@@ -144,6 +146,20 @@ class ConnectionFailedError(CognitoFlowError):
     """Cognito could not be reached (connection, DNS, timeout); the flow is unchanged."""
 
     retryable = True
+
+
+class OutcomeUnknownError(CognitoFlowError):
+    """The request reached Cognito (or may have), but its answer was lost: a read timeout
+    or a dropped connection. Cognito may have acted on it, so the flow is left as it was
+    and ``recovery_suggestion`` says what is safe for this operation.
+
+    Attributes:
+        operation: the Cognito operation whose answer was lost.
+    """
+
+    def __init__(self, operation: str, message: str, recovery_suggestion: str = "") -> None:
+        super().__init__(message, recovery_suggestion)
+        self.operation = operation
 
 
 class UnexpectedChallengeError(CognitoFlowError):

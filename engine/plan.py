@@ -28,7 +28,7 @@ import attrs
 from cognitoflow.transports.base import CognitoError
 
 from .context import FlowContext, identity
-from .errors import ServiceError, SessionExpiredError, service_error
+from .errors import OutcomeUnknownError, ServiceError, SessionExpiredError, service_error
 from .machine import accepts
 from .mapping import map_error
 from .steps import FlowState
@@ -45,6 +45,7 @@ __all__ = [
     "Move",
     "Plan",
     "Scope",
+    "lost_answer",
     "on_error",
     "restart",
 ]
@@ -78,13 +79,15 @@ class Call:
     """Call the transport's ``operation`` (``initiate_auth``, ...) with ``request``.
 
     ``ctx`` is the step's context at this call: a result refusal restarts from the user
-    it names.
+    it names. ``done_if`` names a refusal (error code, words of its message) that proves
+    an earlier attempt of this very call succeeded; it is taken as an empty reply.
     """
 
     operation: str
     request: Mapping[str, Any] = attrs.field(repr=False)
     scope: Scope
     ctx: FlowContext
+    done_if: tuple[str, str] | None = None
 
 
 @attrs.frozen
@@ -145,10 +148,12 @@ def restart(state: FlowState, move: Move) -> tuple[Move, ...]:
 @attrs.frozen
 class ErrorDecision:
     """What a refusal does: the moves to make, then the error to raise (None: the moves
-    are the step's result, and the step returns the flow's output)."""
+    are the step's result, and the step returns the flow's output). ``done``: the
+    refusal proves the call had already succeeded; the plan goes on as if it just had."""
 
     moves: tuple[Move, ...] = ()
     error: ServiceError | None = None
+    done: bool = False
 
 
 def on_error(
@@ -158,6 +163,8 @@ def on_error(
 
     ``state`` and ``committed`` are the flow's state and context when the call failed.
     """
+    if call.done_if and error.code == call.done_if[0] and call.done_if[1] in error.message:
+        return ErrorDecision(done=True)
     event = map_error(error)
     if call.scope is Scope.SIGN_IN:
         if event in RESULT_EVENTS:
@@ -177,3 +184,53 @@ def on_error(
             ended = service_error(error, SESSION_HINT)
         return ErrorDecision((Move("session_ended", FlowContext()),), ended)
     return ErrorDecision(error=service_error(error))
+
+
+_SESSION_ANSWER = (
+    "Cognito may have taken this answer, which uses up the step's session. Make the same "
+    "call again: if it was taken, the error then says the session is used, and sign_in "
+    "starts over.",
+    False,
+)
+_LOST_ANSWERS: Mapping[str, tuple[str, bool]] = {
+    "initiate_auth": ("Call sign_in again: a new sign-in starts either way.", True),
+    "respond_to_auth_challenge": _SESSION_ANSWER,
+    "associate_software_token": _SESSION_ANSWER,
+    "verify_software_token": _SESSION_ANSWER,
+    "sign_up": (
+        "The user may have been created. If a confirmation code arrives, call "
+        "confirm_sign_up; sign_up again answers UsernameExistsException if it was.",
+        False,
+    ),
+    "confirm_sign_up": (
+        "Call confirm_sign_up again: if this call confirmed the user, it reports success.",
+        True,
+    ),
+    "resend_confirmation_code": ("Call it again: the latest code sent is the one.", True),
+    "forgot_password": ("Call reset_password again: the latest code sent is the one.", True),
+    "confirm_forgot_password": (
+        "The new password may be set already: try sign_in with it, or call reset_password "
+        "for a new code.",
+        False,
+    ),
+    "start_web_authn_registration": ("Call register_passkey again.", True),
+    "complete_web_authn_registration": (
+        "The passkey may be registered already: list the user's passkeys before "
+        "registering it again.",
+        False,
+    ),
+}
+
+
+def lost_answer(call: Call) -> OutcomeUnknownError:
+    """The error for a call whose answer was lost after it was sent: what is safe next."""
+    suggestion, retryable = _LOST_ANSWERS.get(call.operation, _SESSION_ANSWER)
+    error = OutcomeUnknownError(
+        call.operation,
+        f"Cognito's answer to {call.operation} was lost after the request was sent (a read "
+        "timeout or a dropped connection); it may have been carried out. The flow is as "
+        "it was before the call.",
+        suggestion,
+    )
+    error.retryable = retryable
+    return error

@@ -54,7 +54,8 @@ def stubbed() -> Iterator[tuple[SignInFlow, Stubber]]:
         "cognito-idp", region_name="us-east-1", config=Config(signature_version=UNSIGNED)
     )
     with Stubber(client) as stubber:
-        flow = SignInFlow(Boto3Transport(client=client), user_pool_id=POOL, client_id=CLIENT)
+        transport = Boto3Transport(client=client, max_attempts=1)  # mapping, not retries
+        flow = SignInFlow(transport, user_pool_id=POOL, client_id=CLIENT)
         yield flow, stubber
         stubber.assert_no_pending_responses()
 
@@ -208,7 +209,8 @@ def test_unreachable_cognito_is_a_connection_error() -> None:
         port = probe.getsockname()[1]
     transport = Boto3Transport(
         endpoint_url=f"http://127.0.0.1:{port}",
-        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+        config=Config(connect_timeout=1),
+        max_attempts=1,
     )
     flow = SignInFlow(transport, user_pool_id=POOL, client_id=CLIENT)
     with pytest.raises(ConnectionFailedError, match="InitiateAuth") as caught:

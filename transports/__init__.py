@@ -11,6 +11,7 @@ from .base import (
     Transport,
     TransportConnectionError,
     TransportError,
+    TransportOutcomeUnknownError,
     translate_client_errors,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "Transport",
     "TransportConnectionError",
     "TransportError",
+    "TransportOutcomeUnknownError",
     "translate_client_errors",
 ]

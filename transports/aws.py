@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from .base import ClientTransport
+from .base import (
+    ClientTransport,
+    CognitoError,
+    TransportConnectionError,
+    TransportError,
+    TransportOutcomeUnknownError,
+)
 
-__all__ = ["Boto3Transport"]
+__all__ = ["REPEATABLE_OPERATIONS", "Boto3Transport"]
+
+REPEATABLE_OPERATIONS = frozenset(
+    {"InitiateAuth", "ResendConfirmationCode", "ForgotPassword", "StartWebAuthnRegistration"}
+)
+"""Operations that may be sent twice without harm: a second one only starts (or sends)
+again. Every other operation changes something once (an answer uses up a session, a
+code is taken, a user is created), so it is never re-sent after it may have arrived."""
+
+THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException"})
+"""Refusals Cognito makes before doing anything: safe to retry for every operation."""
 
 
 class Boto3Transport(ClientTransport):
@@ -18,16 +37,27 @@ class Boto3Transport(ClientTransport):
 
     Every operation the engine uses is one Cognito serves without AWS credentials, so
     the client this transport builds sends unsigned requests and never looks for
-    credentials. Throttling and transient errors are retried by botocore's standard
-    retry mode.
+    credentials.
+
+    Retries are the transport's, not botocore's (whose standard mode re-sends a request
+    after a read timeout, and so would answer a challenge twice): a request that never
+    reached Cognito (connection refused, connect timeout) and a throttled one are tried
+    again for every operation; one that may have arrived (read timeout, dropped
+    connection, a 5xx answer) only for :data:`REPEATABLE_OPERATIONS`. Otherwise it
+    raises :class:`~cognitoflow.transports.base.TransportOutcomeUnknownError`, and the
+    engine says what is safe to do next.
 
     Args:
         region: the user pool's region (the part of its id before ``_``).
         endpoint_url: another endpoint, e.g. ``http://127.0.0.1:9229`` for
             ``cognitoflow fake-cognito serve``.
         profile: a named AWS profile (its region is used when ``region`` is not given).
-        config: a botocore ``Config`` merged over the transport's defaults.
-        client: a ``cognito-idp`` client you built; the other arguments must then be left out.
+        config: a botocore ``Config`` merged over the transport's defaults (its retry
+            settings are replaced: see ``max_attempts``).
+        client: a ``cognito-idp`` client you built; the other arguments must then be left
+            out. Build it with ``retries={"max_attempts": 1}``, or botocore may re-send.
+        max_attempts: tries per call, the first included (at least 1).
+        sleep: waits between tries (``time.sleep``; tests pass their own).
     """
 
     def __init__(
@@ -38,7 +68,13 @@ class Boto3Transport(ClientTransport):
         profile: str | None = None,
         config: Config | None = None,
         client: Any = None,
+        max_attempts: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if not (isinstance(max_attempts, int) and max_attempts >= 1):
+            raise ValueError("max_attempts must be a whole number, 1 or more.")
+        self.max_attempts = max_attempts
+        self._sleep = sleep
         if client is not None:
             if region or endpoint_url or profile or config:
                 raise ValueError("Pass either client=, or the arguments to build one, not both.")
@@ -46,19 +82,42 @@ class Boto3Transport(ClientTransport):
             return
         defaults = Config(
             signature_version=UNSIGNED,
-            retries={"mode": "standard", "max_attempts": 4},
             connect_timeout=5,
             read_timeout=15,
         )
+        merged = defaults.merge(config) if config else defaults
+        merged = merged.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
         session = boto3.session.Session(profile_name=profile)
         super().__init__(
             session.client(
                 "cognito-idp",
                 region_name=region or session.region_name or "us-east-1",
                 endpoint_url=endpoint_url,
-                config=defaults.merge(config) if config else defaults,
+                config=merged,
             )
         )
 
     def __repr__(self) -> str:
         return f"Boto3Transport(endpoint={self.client.meta.endpoint_url!r})"
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        attempt = 1
+        while True:
+            try:
+                return super()._call(operation, method, request)
+            except TransportError as error:
+                if attempt >= self.max_attempts or not _worth_another_try(operation, error):
+                    raise
+            # Full jitter, as botocore's standard mode: up to 1, 2, 4... seconds, at most 20.
+            self._sleep(random.random() * min(20.0, 2.0 ** (attempt - 1)))
+            attempt += 1
+
+
+def _worth_another_try(operation: str, error: TransportError) -> bool:
+    if isinstance(error, TransportConnectionError):
+        return True  # never sent
+    if isinstance(error, CognitoError):
+        if error.code in THROTTLING_CODES:
+            return True  # refused before anything was done
+        return error.status >= 500 and operation in REPEATABLE_OPERATIONS
+    return isinstance(error, TransportOutcomeUnknownError) and operation in REPEATABLE_OPERATIONS

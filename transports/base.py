@@ -40,6 +40,7 @@ __all__ = [
     "Transport",
     "TransportConnectionError",
     "TransportError",
+    "TransportOutcomeUnknownError",
     "VerifySoftwareTokenRequest",
     "VerifySoftwareTokenResponse",
     "translate_client_errors",
@@ -56,15 +57,27 @@ class CognitoError(TransportError):
     Cognito's messages never contain secrets, so they are safe to show and log.
     """
 
-    def __init__(self, code: str, message: str, operation: str = "") -> None:
+    def __init__(self, code: str, message: str, operation: str = "", status: int = 400) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.operation = operation
+        self.status = status
 
 
 class TransportConnectionError(TransportError):
-    """Cognito could not be reached (connection refused, DNS, timeout): nothing was answered."""
+    """Cognito could not be reached (connection refused, DNS, connect timeout): the request
+    was never sent, so nothing changed."""
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+
+class TransportOutcomeUnknownError(TransportError):
+    """The request was sent, but no answer came (read timeout, connection dropped):
+    Cognito may or may not have processed it."""
 
     def __init__(self, message: str, operation: str = "") -> None:
         super().__init__(message)
@@ -76,21 +89,37 @@ class TransportConnectionError(TransportError):
 def translate_client_errors(operation: str) -> Iterator[None]:
     r"""The one boundary for foreign errors: botocore's become :class:`TransportError`\ s.
 
-    A ``ClientError`` (Cognito answered with an error) becomes :class:`CognitoError`;
-    a connection failure or timeout becomes :class:`TransportConnectionError`.
+    A ``ClientError`` (Cognito answered with an error) becomes :class:`CognitoError`
+    (with ``status``, the HTTP status); a failure to connect becomes
+    :class:`TransportConnectionError` (never sent); a failure after sending (a read
+    timeout, a dropped connection) becomes :class:`TransportOutcomeUnknownError`.
     """
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        HTTPClientError,
+        ProxyConnectionError,
+        SSLError,
+    )
 
     try:
         yield
     except ClientError as exc:
         error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
         raise CognitoError(
-            str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation
+            str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation, status
         ) from None
-    except (ConnectionError, HTTPClientError) as exc:
+    except (EndpointConnectionError, ConnectTimeoutError, ProxyConnectionError, SSLError) as exc:
         raise TransportConnectionError(
             f"Could not reach Cognito for {operation}: {type(exc).__name__}", operation
+        ) from None
+    except (ConnectionError, HTTPClientError) as exc:
+        raise TransportOutcomeUnknownError(
+            f"No answer from Cognito for {operation} after sending it: {type(exc).__name__}",
+            operation,
         ) from None
 
 

@@ -1,0 +1,193 @@
+"""Faults between the flow and Cognito: never sent, or sent with the answer lost.
+
+The transport boundary tells the two apart; Boto3Transport re-sends only what is safe to
+send twice; the flow reports a lost answer with what is safe to do next, and is left as
+it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from cognitoflow.engine import (
+    CodeMismatchException,
+    ConnectionFailedError,
+    FlowState,
+    OutcomeUnknownError,
+    SignInFlow,
+)
+from cognitoflow.transports import (
+    Boto3Transport,
+    CognitoError,
+    TransportConnectionError,
+    TransportOutcomeUnknownError,
+)
+from cognitoflow.transports.fake import FakeCognito, FakeTransport
+
+from helpers import PASSWORD, Pool
+
+NEVER_SENT = [
+    EndpointConnectionError(endpoint_url="http://x"),
+    ConnectTimeoutError(endpoint_url="x"),
+]
+LOST_ANSWER = [ReadTimeoutError(endpoint_url="http://x"), ConnectionClosedError(endpoint_url="x")]
+
+
+def _refusal(code: str, status: int) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "Op",
+    )
+
+
+class ScriptedClient:
+    """A cognito-idp client whose every method raises the scripted faults, then answers."""
+
+    def __init__(self, *faults: Exception) -> None:
+        self.faults = list(faults)
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(**request: Any) -> dict[str, Any]:
+            self.calls += 1
+            if self.faults:
+                raise self.faults.pop(0)
+            return {"ok": True}
+
+        return call
+
+
+def _transport(client: ScriptedClient, attempts: int = 4) -> Boto3Transport:
+    return Boto3Transport(client=client, max_attempts=attempts, sleep=lambda seconds: None)
+
+
+@pytest.mark.parametrize("fault", NEVER_SENT, ids=lambda f: type(f).__name__)
+def test_never_sent_is_retried_for_every_operation(fault: Exception) -> None:
+    client = ScriptedClient(fault, fault)
+    assert _transport(client).respond_to_auth_challenge({}) == {"ok": True}  # type: ignore[typeddict-item]
+    assert client.calls == 3
+
+
+@pytest.mark.parametrize("fault", LOST_ANSWER, ids=lambda f: type(f).__name__)
+def test_a_lost_answer_is_not_resent_for_a_challenge_answer(fault: Exception) -> None:
+    client = ScriptedClient(fault)
+    with pytest.raises(TransportOutcomeUnknownError):
+        _transport(client).respond_to_auth_challenge({})  # type: ignore[typeddict-item]
+    assert client.calls == 1
+
+
+@pytest.mark.parametrize("fault", LOST_ANSWER, ids=lambda f: type(f).__name__)
+def test_a_lost_answer_is_resent_for_what_is_safe_twice(fault: Exception) -> None:
+    client = ScriptedClient(fault)
+    assert _transport(client).initiate_auth({}) == {"ok": True}  # type: ignore[typeddict-item]
+    assert client.calls == 2
+
+
+def test_throttling_is_retried_and_a_5xx_only_where_repeatable() -> None:
+    throttled = ScriptedClient(_refusal("TooManyRequestsException", 400))
+    _transport(throttled).confirm_sign_up({})  # type: ignore[typeddict-item]
+    assert throttled.calls == 2
+    failed = ScriptedClient(_refusal("InternalErrorException", 500))
+    with pytest.raises(CognitoError) as caught:
+        _transport(failed).confirm_sign_up({})  # type: ignore[typeddict-item]
+    assert (caught.value.status, failed.calls) == (500, 1)
+    repeatable = ScriptedClient(_refusal("InternalErrorException", 500))
+    _transport(repeatable).forgot_password({})  # type: ignore[typeddict-item]
+    assert repeatable.calls == 2
+
+
+def test_attempts_are_bounded() -> None:
+    client = ScriptedClient(*NEVER_SENT * 5)
+    with pytest.raises(TransportConnectionError):
+        _transport(client, attempts=3).initiate_auth({})  # type: ignore[typeddict-item]
+    assert client.calls == 3
+
+
+class LosesAnswers(FakeTransport):
+    """Carries ``operation`` out on the fake, then loses the answer, ``times`` times."""
+
+    def __init__(self, cognito: FakeCognito, operation: str, times: int = 1) -> None:
+        super().__init__(cognito)
+        self.operation, self.times = operation, times
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        reply = super()._call(operation, method, request)
+        if operation == self.operation and self.times:
+            self.times -= 1
+            raise TransportOutcomeUnknownError("read timeout", operation)
+        return reply
+
+
+def _flow(pool: Pool, transport: FakeTransport) -> SignInFlow:
+    return SignInFlow(
+        transport, user_pool_id=pool.pool_id, client_id=pool.client_id, client_secret=None
+    )
+
+
+def test_a_lost_answer_leaves_the_flow_as_it_was_and_says_what_is_safe(
+    make_pool: Callable[..., Pool],
+) -> None:
+    pool = make_pool(MfaConfiguration="OPTIONAL")
+    pool.user("ann", mfa=("SMS_MFA",), phone_number="+15555550100")
+    transport = LosesAnswers(pool.cognito, "RespondToAuthChallenge", times=0)
+    flow = _flow(pool, transport)
+    flow.sign_in("ann", PASSWORD)
+    assert flow.state is FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE
+    before = flow.context
+    transport.times = 1
+    with pytest.raises(OutcomeUnknownError) as caught:
+        flow.confirm_sign_in(pool.cognito.outbox.last_code("ann"))
+    assert (flow.state, flow.context) == (FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE, before)
+    assert caught.value.operation == "respond_to_auth_challenge"
+    assert not caught.value.retryable
+    assert "session" in caught.value.recovery_suggestion
+
+
+def test_a_lost_confirmation_is_a_success_when_retried(make_pool: Callable[..., Pool]) -> None:
+    """ConfirmSignUp carried out but its answer lost: the retry reports the success."""
+    pool = make_pool(AutoVerifiedAttributes=["email"])
+    transport = LosesAnswers(pool.cognito, "ConfirmSignUp")
+    flow = _flow(pool, transport)
+    flow.sign_up("eve", PASSWORD, user_attributes={"email": "eve@example.com"})
+    code = pool.cognito.outbox.last_code("eve")
+    with pytest.raises(OutcomeUnknownError) as caught:
+        flow.confirm_sign_up(code)
+    assert caught.value.retryable
+    assert flow.state is FlowState.CONFIRM_SIGN_UP
+    assert flow.confirm_sign_up(code).is_sign_up_complete
+    assert flow.state is FlowState.SIGNED_OUT
+    assert flow.sign_in("eve", PASSWORD).is_signed_in
+
+
+def test_a_wrong_code_is_still_refused_after_a_lost_answer(make_pool: Callable[..., Pool]) -> None:
+    """Only Cognito's 'already CONFIRMED' counts as the earlier attempt's success."""
+    pool = make_pool(AutoVerifiedAttributes=["email"])
+    flow = _flow(pool, FakeTransport(pool.cognito))
+    flow.sign_up("eve", PASSWORD, user_attributes={"email": "eve@example.com"})
+    code = pool.cognito.outbox.last_code("eve")
+    with pytest.raises(CodeMismatchException):
+        flow.confirm_sign_up("000000" if code != "000000" else "111111")
+    assert flow.state is FlowState.CONFIRM_SIGN_UP
+
+
+def test_never_sent_says_nothing_changed(make_pool: Callable[..., Pool]) -> None:
+    class Unreachable(FakeTransport):
+        def _call(self, operation: str, method: str, request: Any) -> Any:
+            raise TransportConnectionError("refused", operation)
+
+    pool = make_pool()
+    flow = _flow(pool, Unreachable(pool.cognito))
+    with pytest.raises(ConnectionFailedError, match="Nothing was sent") as caught:
+        flow.sign_in("ann", PASSWORD)
+    assert caught.value.retryable
+    assert flow.state is FlowState.SIGNED_OUT
