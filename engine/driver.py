@@ -41,6 +41,7 @@ from .plan import (
     lost_answer,
     on_error,
 )
+from .replies import check_reply
 from .requests import AppClient
 from .steps import FlowState
 
@@ -157,6 +158,7 @@ class FlowDriver:
             if decision.error is not None:
                 raise decision.error from None
             raise _StepEnded from None
+        check_reply(call, reply)
         return reply
 
     def _ceremony(self, options: str) -> str | CeremonyFailed:

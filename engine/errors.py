@@ -10,6 +10,7 @@
     │   └── UserAlreadyAuthenticatedError
     ├── ConnectionFailedError          Cognito could not be reached; nothing changed, try again
     ├── OutcomeUnknownError            sent, answer lost; its suggestion says what is safe next
+    │   └── MalformedReplyError        a reply lacks what Cognito always sends; not acted on
     ├── UnexpectedChallengeError       Cognito asked for something this library cannot answer
     ├── PasskeyCeremonyError           the passkey authenticator failed; another factor can follow
     ├── InvalidSnapshotError           a snapshot cannot be restored (version, step, field)
@@ -55,6 +56,7 @@ __all__ = [
     "InvalidStateError",
     "LimitExceededException",
     "MFAMethodNotFoundException",
+    "MalformedReplyError",
     "NotAuthorizedException",
     "OutcomeUnknownError",
     "PasskeyCeremonyError",
@@ -160,6 +162,12 @@ class OutcomeUnknownError(CognitoFlowError):
     def __init__(self, operation: str, message: str, recovery_suggestion: str = "") -> None:
         super().__init__(message, recovery_suggestion)
         self.operation = operation
+
+
+class MalformedReplyError(OutcomeUnknownError):
+    """A reply lacks what Cognito always sends (the endpoint may not be Cognito), so the
+    flow did not act on it and is as it was; whether the call was carried out is unknown.
+    """
 
 
 class UnexpectedChallengeError(CognitoFlowError):

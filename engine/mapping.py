@@ -95,14 +95,10 @@ def _json_list(parameters: Mapping[str, str], name: str) -> list[str]:
 
 
 def map_reply(reply: AuthChallengeResponse) -> Outcome:
-    """The outcome of an InitiateAuth / RespondToAuthChallenge reply."""
+    """The outcome of an InitiateAuth / RespondToAuthChallenge reply (one that
+    :func:`~cognitoflow.engine.replies.check_reply` passed)."""
     result = reply.get("AuthenticationResult")
     if result is not None:
-        if not result.get("AccessToken"):
-            raise UnexpectedChallengeError(
-                "Cognito answered with an authentication result that holds no access token.",
-                "Sign in again.",
-            )
         device = result.get("NewDeviceMetadata") or {}
         tokens = AuthTokens(
             access_token=result["AccessToken"],

@@ -23,6 +23,7 @@ from cognitoflow.engine import (
     CodeMismatchException,
     ConnectionFailedError,
     FlowState,
+    MalformedReplyError,
     OutcomeUnknownError,
     SignInFlow,
 )
@@ -191,3 +192,72 @@ def test_never_sent_says_nothing_changed(make_pool: Callable[..., Pool]) -> None
         flow.sign_in("ann", PASSWORD)
     assert caught.value.retryable
     assert flow.state is FlowState.SIGNED_OUT
+
+
+class EmptyReplies(FakeTransport):
+    """Answers ``operation`` with an empty object without asking Cognito (a proxy's page)."""
+
+    def __init__(self, cognito: FakeCognito, operation: str) -> None:
+        super().__init__(cognito)
+        self.operation = operation
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        if operation == self.operation:
+            return {}
+        return super()._call(operation, method, request)
+
+
+def _sign_up(flow: SignInFlow) -> Any:
+    return flow.sign_up("eve", PASSWORD, user_attributes={"email": "eve@example.com"})
+
+
+EMPTY_CASES: dict[str, tuple[str, Callable[[SignInFlow, Pool], Any]]] = {
+    "InitiateAuth": ("InitiateAuth", lambda flow, pool: flow.sign_in("ann", PASSWORD)),
+    "SignUp": ("SignUp", lambda flow, pool: _sign_up(flow)),
+    "ForgotPassword": ("ForgotPassword", lambda flow, pool: flow.reset_password("ann")),
+    "ResendConfirmationCode": (
+        "ResendConfirmationCode",
+        lambda flow, pool: flow.resend_sign_up_code("ann"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY_CASES)
+def test_an_empty_reply_is_never_taken_as_success(
+    make_pool: Callable[..., Pool], case: str
+) -> None:
+    operation, act = EMPTY_CASES[case]
+    pool = make_pool(AutoVerifiedAttributes=["email"])
+    pool.user("ann", email="ann@example.com", email_verified="true")
+    flow = _flow(pool, EmptyReplies(pool.cognito, operation))
+    with pytest.raises(MalformedReplyError, match=operation) as caught:
+        act(flow, pool)
+    assert flow.state is FlowState.SIGNED_OUT
+    assert caught.value.recovery_suggestion
+
+
+def test_an_empty_secret_never_makes_a_totp_set_up_step(make_pool: Callable[..., Pool]) -> None:
+    """AssociateSoftwareToken answered without SecretCode: no set-up step with no secret."""
+    pool = make_pool(MfaConfiguration="ON")
+    pool.cognito.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    pool.user("tom")
+    flow = _flow(pool, EmptyReplies(pool.cognito, "AssociateSoftwareToken"))
+    with pytest.raises(MalformedReplyError, match="SecretCode"):
+        flow.sign_in("tom", PASSWORD)
+    assert flow.state is FlowState.SIGNED_OUT
+
+
+def test_an_empty_answer_to_a_code_keeps_the_step(make_pool: Callable[..., Pool]) -> None:
+    pool = make_pool(MfaConfiguration="OPTIONAL")
+    pool.user("ann", mfa=("SMS_MFA",), phone_number="+15555550100")
+    transport = EmptyReplies(pool.cognito, "none yet")
+    flow = _flow(pool, transport)
+    flow.sign_in("ann", PASSWORD)
+    transport.operation = "RespondToAuthChallenge"
+    with pytest.raises(MalformedReplyError, match="ChallengeName, Session"):
+        flow.confirm_sign_in(pool.cognito.outbox.last_code("ann"))
+    assert flow.state is FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE
+    transport.operation = "none"
+    assert flow.confirm_sign_in(pool.cognito.outbox.last_code("ann")).is_signed_in
