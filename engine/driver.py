@@ -81,6 +81,7 @@ class FlowDriver:
         self.path: list[tuple[str, str, str]] = []
         """Every transition this flow took, as (source, event, target), for diagrams."""
         self._busy = threading.Lock()
+        self._run_start = 0  # len(path) when the running plan started
 
     @property
     def _machine(self) -> SignInMachine:
@@ -103,6 +104,7 @@ class FlowDriver:
     def _run(self, plan: Plan[_T]) -> _T:
         """Carry out each instruction of ``plan`` and send back its result."""
         with self._exclusive():
+            self._run_start = len(self.path)
             result: Any = None
             while True:
                 try:
@@ -143,6 +145,13 @@ class FlowDriver:
         try:
             reply = getattr(self.transport, call.operation)(call.request)
         except TransportConnectionError as error:
+            if len(self.path) > self._run_start:  # this call came after the flow moved on
+                raise ConnectionFailedError(
+                    error.message,
+                    f"Nothing more was sent: the sign-in has moved on to {self.state.value} "
+                    "with what Cognito answered before. Check the network, then answer that "
+                    "step (see next_step).",
+                ) from None
             raise ConnectionFailedError(
                 error.message,
                 "Nothing was sent: check the network or the endpoint, then call again.",

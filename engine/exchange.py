@@ -22,11 +22,19 @@ from .errors import PasskeyCeremonyError, UnexpectedChallengeError
 from .machine import accepts
 from .mapping import AUTOMATIC_CHALLENGES, Outcome, map_reply
 from .outputs import SignInOutput
-from .plan import Call, Ceremony, CeremonyFailed, Move, Plan, Scope, restart
+from .plan import Call, Ceremony, CeremonyFailed, Commit, Move, Plan, Scope, restart
 from .requests import AppClient
 from .steps import FlowState
 
-__all__ = ["PasskeyFailed", "Step", "advance", "answer_automatic", "associate", "respond"]
+__all__ = [
+    "PasskeyFailed",
+    "Step",
+    "advance",
+    "answer_automatic",
+    "associate",
+    "choose_totp",
+    "respond",
+]
 
 
 @attrs.frozen
@@ -79,13 +87,20 @@ def respond(
     *,
     password: str | None = None,
     srp_client: srp.SrpClient | None = None,
+    spends_session: bool = False,
 ) -> Plan[SignInOutput]:
-    """Answer the step's challenge, and move to what Cognito says next."""
+    """Answer the step's challenge, and move to what Cognito says next.
+
+    ``spends_session``: once Cognito has answered, the step's session is used up even if
+    the flow has more calls to make; keep that (the session gone) before making them.
+    """
     ctx = step.ctx
     answers = {"USERNAME": ctx.username, **responses}
     request = step.client.respond(challenge, answers, ctx.username, ctx.session, step.metadata)
     try:
         reply = yield Call("respond_to_auth_challenge", request, Scope.STEP, ctx)
+        if spends_session and reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
+            yield Commit(attrs.evolve(ctx, session=None))
         reply = yield from answer_automatic(
             step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
         )
@@ -97,7 +112,7 @@ def respond(
             ) from None
         yield Move("passkey_failed", failed.context(ctx))
         raise failed.error() from None
-    return (yield from advance(step.state, ctx, map_reply(reply), Scope.STEP))
+    return (yield from advance(step.state, ctx, map_reply(reply)))
 
 
 def answer_automatic(
@@ -159,11 +174,11 @@ def _passkey_ceremony(
     return answered
 
 
-def associate(ctx: FlowContext, scope: Scope) -> Plan[FlowContext]:
+def associate(ctx: FlowContext) -> Plan[FlowContext]:
     """AssociateSoftwareToken with the session: the TOTP secret to set up, and the new
     session Cognito hands back with it."""
     reply: dict[str, Any] = yield Call(
-        "associate_software_token", {"Session": ctx.session or ""}, scope, ctx
+        "associate_software_token", {"Session": ctx.session or ""}, Scope.STEP, ctx
     )
     return attrs.evolve(
         ctx, session=reply.get("Session") or ctx.session, totp_secret=reply.get("SecretCode")
@@ -174,7 +189,6 @@ def advance(
     state: FlowState,
     ctx: FlowContext,
     outcome: Outcome,
-    scope: Scope,
     *,
     restarting: bool = False,
 ) -> Plan[SignInOutput]:
@@ -183,10 +197,21 @@ def advance(
     ``restarting``: the outcome starts a new sign-in, so a flow elsewhere signs out first.
     """
     new = after_outcome(ctx, outcome)
-    if outcome.event == "mfa_setup_required" and outcome.mfa_types == ("TOTP",):
-        new = yield from associate(new, scope)
     move = Move(outcome.event, new, outcome.mfa_types)
     reached = state
     for each in restart(state, move) if restarting else (move,):
         reached = yield each
+    if reached is FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION and new.mfa_types == (
+        "TOTP",
+    ):
+        # Nothing to choose: TOTP is chosen at once. What Cognito answered so far is kept,
+        # so a fault while fetching the secret leaves this step, to answer 'TOTP' again.
+        return (yield from choose_totp(new))
     return output(reached, new)
+
+
+def choose_totp(ctx: FlowContext) -> Plan[SignInOutput]:
+    """TOTP chosen at the MFA set-up selection: fetch the secret, then show it to set up."""
+    ctx = yield from associate(ctx)
+    reached = yield Move("totp_setup_chosen", ctx)
+    return output(reached, ctx)

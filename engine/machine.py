@@ -97,10 +97,11 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
     )
     sms_otp_required = _into((_signed_out, _first_factor), _sms)
     mfa_selection_required = _into(_after_first_factor, _mfa_selection)
-    mfa_setup_required = (
-        _into(_after_first_factor, _setup_selection, cond="offers_totp_and_email")
-        | _into(_after_first_factor, _totp_setup, cond="offers_totp_only")
-        | _into(_after_first_factor, _email_setup, cond="offers_email_only")
+    # With TOTP on offer the flow waits at the selection first, even with TOTP alone: the
+    # authenticator secret is then fetched as its TOTP choice (totp_setup_chosen), a call
+    # of its own, so a fault there leaves a step that can be answered again.
+    mfa_setup_required = _into(_after_first_factor, _setup_selection, cond="offers_totp") | _into(
+        _after_first_factor, _email_setup, cond="offers_email_only"
     )
     custom_challenge = _into((_signed_out, _custom), _custom)
     first_factor_selection_required = _signed_out.to(_first_factor)
@@ -181,11 +182,8 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
             raise IllegalTransitionError(event, state) from None
 
     # -- guards (pure functions of the event data) ---------------------------------
-    def offers_totp_and_email(self, setup_types: Sequence[str] = ()) -> bool:
-        return "TOTP" in setup_types and "EMAIL" in setup_types
-
-    def offers_totp_only(self, setup_types: Sequence[str] = ()) -> bool:
-        return "TOTP" in setup_types and "EMAIL" not in setup_types
+    def offers_totp(self, setup_types: Sequence[str] = ()) -> bool:
+        return "TOTP" in setup_types
 
     def offers_email_only(self, setup_types: Sequence[str] = ()) -> bool:
         return "EMAIL" in setup_types and "TOTP" not in setup_types

@@ -100,7 +100,7 @@ def sign_in(
         for move in restart(state, Move("passkey_failed", failed.context(ctx))):  # noqa: UP028
             yield move
         raise failed.error() from None
-    return (yield from advance(state, ctx, map_reply(reply), Scope.SIGN_IN, restarting=True))
+    return (yield from advance(state, ctx, map_reply(reply), restarting=True))
 
 
 def _preferred(auth_flow_type: str, preferred: str | None) -> str | None:

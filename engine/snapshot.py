@@ -215,7 +215,9 @@ def read(record: Any) -> tuple[FlowState, dict[str, Any], dict[str, Any]]:
     context = {
         name: read_field(name, record[name]) for name, read_field in _CONTEXT_READERS.items()
     }
-    if step in CHALLENGE_STATES and not context["session"]:
+    # At the password step, a spent session is kept as none (the step then starts again).
+    needs_session = CHALLENGE_STATES - {FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD}
+    if step in needs_session and not context["session"]:
         raise _fail("session", f"is required at the step {step.value}")
     if context["session"] and context["session_issued_at"] is None:
         raise _fail("session_issued_at", "is required with a session")

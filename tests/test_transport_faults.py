@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyotp
 import pytest
 from botocore.exceptions import (
     ClientError,
@@ -246,7 +247,8 @@ def test_an_empty_secret_never_makes_a_totp_set_up_step(make_pool: Callable[...,
     flow = _flow(pool, EmptyReplies(pool.cognito, "AssociateSoftwareToken"))
     with pytest.raises(MalformedReplyError, match="SecretCode"):
         flow.sign_in("tom", PASSWORD)
-    assert flow.state is FlowState.SIGNED_OUT
+    # Cognito's MFA_SETUP answer is kept: the set-up choice, TOTP alone, is the step.
+    assert flow.state is FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
 
 
 def test_an_empty_answer_to_a_code_keeps_the_step(make_pool: Callable[..., Pool]) -> None:
@@ -261,3 +263,88 @@ def test_an_empty_answer_to_a_code_keeps_the_step(make_pool: Callable[..., Pool]
     assert flow.state is FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE
     transport.operation = "none"
     assert flow.confirm_sign_in(pool.cognito.outbox.last_code("ann")).is_signed_in
+
+
+class FailsOnce(FakeTransport):
+    """``operation`` fails once, never sent (the connection refused); then works."""
+
+    def __init__(self, cognito: FakeCognito, operation: str) -> None:
+        super().__init__(cognito)
+        self.operation = operation
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        if operation == self.operation:
+            self.operation = ""
+            raise TransportConnectionError("refused", operation)
+        return super()._call(operation, method, request)
+
+
+@pytest.mark.parametrize("temporary", [False, True], ids=["sign_in", "new_password"])
+def test_a_fault_on_the_second_call_of_a_step_keeps_the_first_answer(
+    make_pool: Callable[..., Pool], temporary: bool
+) -> None:
+    """MFA set-up with TOTP alone makes two calls (the sign-in or the new password, then
+    AssociateSoftwareToken). A fault on the second keeps Cognito's first answer: the flow
+    waits at the set-up choice, and answering TOTP there reaches DONE."""
+    pool = make_pool(MfaConfiguration="ON")
+    pool.cognito.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    pool.user("tom")
+    transport = FailsOnce(pool.cognito, "none yet")
+    flow = _flow(pool, transport)
+    if temporary:
+        pool.cognito.admin_set_user_password(
+            UserPoolId=pool.pool_id, Username="tom", Password="Temp-pass-1!", Permanent=False
+        )
+        flow.sign_in("tom", "Temp-pass-1!")
+        transport.operation = "AssociateSoftwareToken"
+        with pytest.raises(ConnectionFailedError, match="moved on") as caught:
+            flow.confirm_sign_in("Brand-new-pass-2")
+    else:
+        transport.operation = "AssociateSoftwareToken"
+        with pytest.raises(ConnectionFailedError, match="moved on") as caught:
+            flow.sign_in("tom", PASSWORD)
+    assert "next_step" in caught.value.recovery_suggestion
+    assert flow.state is FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+    assert flow.next_step.allowed_mfa_types == ("TOTP",)  # type: ignore[union-attr]
+    out = flow.confirm_sign_in("TOTP")
+    secret = out.next_step.totp_setup_details.shared_secret  # type: ignore[union-attr]
+    assert flow.confirm_sign_in(pyotp.TOTP(secret).now()).is_signed_in
+
+
+class FailsAt(FakeTransport):
+    """The ``index``-th call from now fails, never sent; then all work."""
+
+    def __init__(self, cognito: FakeCognito) -> None:
+        super().__init__(cognito)
+        self.countdown = 0
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        self.countdown -= 1
+        if self.countdown == 0:
+            raise TransportConnectionError("refused", operation)
+        return super()._call(operation, method, request)
+
+
+def test_the_password_srp_step_survives_a_fault_on_its_proof(
+    make_pool: Callable[..., Pool],
+) -> None:
+    """PASSWORD_SRP sends the choice, then the SRP proof. With the proof never sent, the
+    same answer again starts that factor afresh and signs in (no SessionExpiredError)."""
+    pool = make_pool(
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        client={"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"]},
+    )
+    pool.user("ann")
+    transport = FailsAt(pool.cognito)
+    flow = _flow(pool, transport)
+    flow.sign_in("ann", auth_flow_type="USER_AUTH")
+    flow.confirm_sign_in("PASSWORD_SRP")
+    transport.countdown = 2  # the choice goes through; the proof does not
+    with pytest.raises(ConnectionFailedError):
+        flow.confirm_sign_in(PASSWORD)
+    assert flow.state is FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD
+    assert flow.context.session is None  # the selection's session was spent, and is let go
+    restored = SignInFlow.restore(flow.snapshot(), FakeTransport(pool.cognito))
+    assert restored.confirm_sign_in(PASSWORD).is_signed_in

@@ -10,10 +10,10 @@ import attrs
 
 from .. import srp
 from ..checks import choose
-from ..exchange import Step, advance, respond
-from ..mapping import Outcome
+from ..exchange import Step, advance, answer_automatic, respond
+from ..mapping import Outcome, map_reply
 from ..outputs import SignInOutput
-from ..plan import Plan, Scope
+from ..plan import Call, Plan, Scope
 
 __all__ = ["FIRST_FACTORS", "answer_first_factor", "answer_password"]
 
@@ -29,20 +29,48 @@ def answer_first_factor(step: Step) -> Plan[SignInOutput]:
     choice = choose(step.answer, allowed, "first factor")
     if choice in ("PASSWORD", "PASSWORD_SRP"):
         ctx = attrs.evolve(step.ctx, password_mode=choice)
-        return (yield from advance(step.state, ctx, Outcome("password_factor_chosen"), Scope.STEP))
+        return (yield from advance(step.state, ctx, Outcome("password_factor_chosen")))
     return (yield from respond(step, "SELECT_CHALLENGE", {"ANSWER": choice}))
 
 
 def answer_password(step: Step) -> Plan[SignInOutput]:
-    """CONFIRM_SIGN_IN_WITH_PASSWORD: the password for the factor chosen before."""
+    """CONFIRM_SIGN_IN_WITH_PASSWORD: the password for the factor chosen before.
+
+    ``PASSWORD_SRP`` takes two calls (the choice with SRP's ``A``, then the proof). Once
+    the first is answered, the selection's session is spent, and the flow keeps that
+    fact: if the proof cannot be sent, answering the password again starts the same
+    first factor afresh (InitiateAuth with it as the preferred challenge).
+    """
     password = step.raw
-    if step.ctx.password_mode == "PASSWORD_SRP":
-        client = srp.SrpClient(step.client.pool_name)
-        responses = {"ANSWER": "PASSWORD_SRP", "SRP_A": client.srp_a}
-        return (
-            yield from respond(
-                step, "SELECT_CHALLENGE", responses, password=password, srp_client=client
-            )
-        )
+    srp_client = None
     responses = {"ANSWER": "PASSWORD", "PASSWORD": password}
-    return (yield from respond(step, "SELECT_CHALLENGE", responses))
+    if step.ctx.password_mode == "PASSWORD_SRP":
+        srp_client = srp.SrpClient(step.client.pool_name)
+        responses = {"ANSWER": "PASSWORD_SRP", "SRP_A": srp_client.srp_a}
+    if step.ctx.session is None:
+        return (yield from _start_again(step, responses, password, srp_client))
+    return (
+        yield from respond(
+            step,
+            "SELECT_CHALLENGE",
+            responses,
+            password=password,
+            srp_client=srp_client,
+            spends_session=srp_client is not None,
+        )
+    )
+
+
+def _start_again(
+    step: Step, responses: dict[str, str], password: str, srp_client: srp.SrpClient | None
+) -> Plan[SignInOutput]:
+    """The chosen first factor, from InitiateAuth: the selection's session is spent."""
+    ctx = step.ctx
+    params = {"USERNAME": ctx.username, "PREFERRED_CHALLENGE": responses["ANSWER"]}
+    params.update({k: v for k, v in responses.items() if k != "ANSWER"})
+    request = step.client.initiate_auth("USER_AUTH", params, step.metadata)
+    reply = yield Call("initiate_auth", request, Scope.STEP, ctx)
+    reply = yield from answer_automatic(
+        step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
+    )
+    return (yield from advance(step.state, ctx, map_reply(reply)))

@@ -12,7 +12,7 @@ import attrs
 
 from ..checks import choose, totp_code
 from ..errors import InvalidAnswerError
-from ..exchange import Step, advance, associate, respond
+from ..exchange import Step, advance, choose_totp, respond
 from ..mapping import Outcome
 from ..outputs import SignInOutput
 from ..plan import Call, Commit, Plan, Scope
@@ -24,9 +24,8 @@ def answer_setup_selection(step: Step) -> Plan[SignInOutput]:
     """CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: ``TOTP`` or ``EMAIL``."""
     choice = choose(step.answer, step.ctx.mfa_types, "MFA type to set up")
     if choice == "EMAIL":
-        return (yield from advance(step.state, step.ctx, Outcome("email_setup_chosen"), Scope.STEP))
-    ctx = yield from associate(step.ctx, Scope.STEP)
-    return (yield from advance(step.state, ctx, Outcome("totp_setup_chosen"), Scope.STEP))
+        return (yield from advance(step.state, step.ctx, Outcome("email_setup_chosen")))
+    return (yield from choose_totp(step.ctx))
 
 
 def answer_totp_setup(step: Step) -> Plan[SignInOutput]:
