@@ -173,11 +173,13 @@ class World:
     totp: str | None = None
     last_error: BaseException | None = None
 
+    def messages(self) -> list[Any]:
+        """What this world's pool sent (a served fake holds many worlds)."""
+        return [m for m in self.cognito.outbox if m.user_pool_id == self.pool.pool_id]
+
     def code(self) -> str:
-        try:
-            return self.cognito.outbox.last_code(self.username)
-        except LookupError:
-            return "000000"
+        sent = [m for m in self.messages() if m.username == self.username]
+        return sent[-1].code if sent else "000000"
 
     def status(self) -> str | None:
         try:
@@ -289,7 +291,7 @@ def next_action(flow: SignInFlow, world: World) -> tuple[str, Callable[[], Any]]
                 world.username, PASSWORD, user_attributes={"email": EMAIL}
             )
         if status == "UNCONFIRMED":
-            sent = any(m.purpose == "SIGN_UP" for m in world.cognito.outbox)
+            sent = any(m.purpose == "SIGN_UP" for m in world.messages())
             if isinstance(world.last_error, ExpiredCodeException) or not sent:
                 return "resend", lambda: flow.resend_sign_up_code(world.username)
             return "confirm_sign_up", lambda: flow.confirm_sign_up(
