@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .checks import CODE, require, require_state
+from .checks import CODE, optional, require, require_state, text_map
 from .context import FlowContext, delivery
-from .errors import InvalidAnswerError, InvalidStateError
+from .errors import InvalidAnswerError, InvalidInputError, InvalidStateError, PasskeyCeremonyError
 from .outputs import (
     AuthTokens,
     CodeDeliveryDetails,
@@ -24,7 +24,7 @@ from .outputs import (
     ResetPasswordOutput,
     SignUpOutput,
 )
-from .plan import Call, CreatePasskey, Move, Plan, Scope
+from .plan import Call, CeremonyFailed, CreatePasskey, Move, Plan, Scope
 from .requests import AppClient
 from .steps import FlowState
 
@@ -43,6 +43,11 @@ _RESET_STATES = (
     FlowState.RESET_PASSWORD,
     FlowState.CONFIRM_RESET_PASSWORD_WITH_CODE,
 )
+
+
+def _user(username: str | None, ctx: FlowContext) -> str:
+    """The username given, or else the one this flow signed up or signed in."""
+    return require("username", optional("username", username) or ctx.login_id, "A username")
 
 
 def _code(value: str, kind: str) -> str:
@@ -65,8 +70,13 @@ def _send_code(
     metadata: Mapping[str, str] | None,
 ) -> Plan[CodeDeliveryDetails]:
     """ResendConfirmationCode or ForgotPassword: a code sent, and the flow waits on it."""
-    username = require("username", username or ctx.login_id, "A username")
-    reply = yield Call(operation, client.user_request(username, metadata), Scope.ACCOUNT, ctx)
+    username = _user(username, ctx)
+    reply = yield Call(
+        operation,
+        client.user_request(username, text_map("client_metadata", metadata)),
+        Scope.ACCOUNT,
+        ctx,
+    )
     details = delivery(reply.get("CodeDeliveryDetails"))
     yield Move(event, FlowContext(login_id=username, username=username, code_delivery=details))
     return details
@@ -84,8 +94,15 @@ def sign_up(
     username = require("username", username, "A username")
     password = require("password", password, "A password")
     require_state("sign_up", state, *_SIGN_UP_STATES)
-    attributes = [{"Name": k, "Value": v} for k, v in (user_attributes or {}).items()]
-    request = client.user_request(username, metadata, Password=password, UserAttributes=attributes)
+    attributes = [
+        {"Name": k, "Value": v} for k, v in text_map("user_attributes", user_attributes).items()
+    ]
+    request = client.user_request(
+        username,
+        text_map("client_metadata", metadata),
+        Password=password,
+        UserAttributes=attributes,
+    )
     reply = yield Call("sign_up", request, Scope.ACCOUNT, FlowContext())
     if reply.get("UserConfirmed"):
         return SignUpOutput(True, Done(), reply.get("UserSub"))
@@ -105,9 +122,11 @@ def confirm_sign_up(
 ) -> Plan[SignUpOutput]:
     """ConfirmSignUp; the flow is then signed out, ready for ``sign_in``."""
     require_state("confirm_sign_up", state, *_SIGN_UP_STATES)
-    username = require("username", username or ctx.login_id, "A username")
+    username = _user(username, ctx)
     code = _code(confirmation_code, "A confirmation code")
-    request = client.user_request(username, metadata, ConfirmationCode=code)
+    request = client.user_request(
+        username, text_map("client_metadata", metadata), ConfirmationCode=code
+    )
     # Confirmed already (by an earlier attempt whose answer was lost): that is success.
     already = ("NotAuthorizedException", "Current status is CONFIRMED")
     yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx, done_if=already)
@@ -157,10 +176,15 @@ def confirm_reset_password(
 ) -> Plan[ResetPasswordOutput]:
     """ConfirmForgotPassword; the flow is then signed out, ready for ``sign_in``."""
     require_state("confirm_reset_password", state, FlowState.CONFIRM_RESET_PASSWORD_WITH_CODE)
-    username = require("username", username or ctx.login_id, "A username")
+    username = _user(username, ctx)
     new_password = require("new_password", new_password, "A new password")
     code = _code(confirmation_code, "A reset code")
-    request = client.user_request(username, metadata, ConfirmationCode=code, Password=new_password)
+    request = client.user_request(
+        username,
+        text_map("client_metadata", metadata),
+        ConfirmationCode=code,
+        Password=new_password,
+    )
     yield Call("confirm_forgot_password", request, Scope.ACCOUNT, ctx)
     yield Move("password_reset", FlowContext(login_id=username))
     return ResetPasswordOutput(True, ResetPasswordDone())
@@ -170,6 +194,12 @@ def register_passkey(
     tokens: AuthTokens | None, create_credential: Callable[[dict[str, Any]], Any]
 ) -> Plan[None]:
     """Start/CompleteWebAuthnRegistration for the signed-in user."""
+    if not callable(create_credential):
+        raise InvalidInputError(
+            "create_credential",
+            f"create_credential must be callable, not {type(create_credential).__name__}.",
+            "Pass a function that runs the passkey ceremony (navigator.credentials.create).",
+        )
     if tokens is None:
         raise InvalidStateError(
             "Registering a passkey needs a signed-in user.", "Sign in first, then register."
@@ -177,11 +207,31 @@ def register_passkey(
     access = {"AccessToken": tokens.access_token}
     started = yield Call("start_web_authn_registration", access, Scope.ACCOUNT, FlowContext())
     credential = yield CreatePasskey(create_credential, started["CredentialCreationOptions"])
-    if isinstance(credential, str):
-        credential = json.loads(credential)
+    if isinstance(credential, CeremonyFailed):
+        raise PasskeyCeremonyError(
+            f"The passkey registration ceremony failed ({credential.reason}).",
+            "Call register_passkey again, or sign in without a passkey.",
+        )
+    credential = _credential(credential)
     yield Call(
         "complete_web_authn_registration",
         {**access, "Credential": credential},
         Scope.ACCOUNT,
         FlowContext(),
     )
+
+
+def _credential(value: Any) -> dict[str, Any]:
+    """The RegistrationResponseJSON a ceremony returned, as a dict, or InvalidInputError."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        raise InvalidInputError(
+            "create_credential",
+            "create_credential must return the credential: a JSON object, as text or a dict.",
+            "Return what navigator.credentials.create gives, as JSON.",
+        )
+    return value

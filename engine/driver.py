@@ -138,7 +138,10 @@ class FlowDriver:
             return None
         if isinstance(instruction, Ceremony):
             return self._ceremony(instruction.options)
-        return instruction.create(instruction.options)
+        try:
+            return instruction.create(instruction.options)
+        except Exception as error:  # the caller's ceremony reports failure by raising
+            return CeremonyFailed(type(error).__name__)
 
     def _call(self, call: Call) -> Any:
         """Every call to Cognito goes through here; a refusal through :func:`on_error`."""

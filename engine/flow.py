@@ -20,7 +20,7 @@ from cognitoflow.transports.base import Transport
 from . import account
 from . import sign_in as signing_in
 from . import snapshot as snapshots
-from .checks import require
+from .checks import callable_or_none, optional, positive, require
 from .context import FlowContext, next_step
 from .driver import FlowDriver, PasskeyAuthenticator
 from .errors import InvalidInputError
@@ -72,6 +72,13 @@ class SignInFlow(FlowDriver):
         session_validity: float = DEFAULT_SESSION_VALIDITY,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if not isinstance(transport, Transport):
+            raise InvalidInputError(
+                "transport",
+                f"transport must be a Transport, not {type(transport).__name__}.",
+                "Pass Boto3Transport(...) for Cognito, or FakeTransport(cognito) for the fake.",
+            )
+        user_pool_id = require("user_pool_id", user_pool_id, "user_pool_id", max_length=55)
         if "_" not in user_pool_id:
             raise InvalidInputError(
                 "user_pool_id",
@@ -79,12 +86,11 @@ class SignInFlow(FlowDriver):
                 "Copy the user pool id from the Cognito console.",
             )
         client_id = require("client_id", client_id, "client_id")
-        if not session_validity > 0:
-            raise InvalidInputError(
-                "session_validity",
-                "session_validity must be a positive number of seconds.",
-                "Pass the app client's AuthSessionValidity in seconds (180 by default).",
-            )
+        client_secret = optional("client_secret", client_secret, max_length=128)
+        callable_or_none("passkey_authenticator", passkey_authenticator)
+        if not callable(clock):
+            raise InvalidInputError("clock", "clock must be callable.", "Pass time.time.")
+        session_validity = positive("session_validity", session_validity)
         super().__init__(
             transport,
             AppClient(user_pool_id, client_id, client_secret),
@@ -191,8 +197,8 @@ class SignInFlow(FlowDriver):
                 self._ctx,
                 challenge_response,
                 session_expired=expires is not None and self.clock() >= expires,
-                metadata=client_metadata or {},
-                user_attributes=user_attributes or {},
+                metadata=client_metadata,
+                user_attributes=user_attributes,
                 device_name=friendly_device_name,
             )
         )

@@ -127,7 +127,7 @@ class CeremonyFailed:
 @attrs.frozen
 class CreatePasskey:
     """Run the caller's ``create_credential`` on Cognito's creation options; its result
-    comes back (its errors are the caller's own and propagate)."""
+    comes back, or a :class:`CeremonyFailed` when it raised."""
 
     create: Callable[[dict[str, Any]], Any]
     options: dict[str, Any] = attrs.field(repr=False)

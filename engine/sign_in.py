@@ -14,7 +14,7 @@ import attrs
 
 from . import srp
 from .answers import ANSWERS, FIRST_FACTORS
-from .checks import require
+from .checks import optional, require, text_map
 from .context import FlowContext
 from .errors import (
     InvalidAnswerError,
@@ -62,14 +62,16 @@ def sign_in(
 ) -> Plan[SignInOutput]:
     """Start a sign-in; a flow at another step is replaced only if this one succeeds."""
     username = require("username", username, "A username")
+    auth_flow_type = optional("auth_flow_type", auth_flow_type, max_length=64) or ""
     if auth_flow_type not in AUTH_FLOW_TYPES:
         raise InvalidInputError(
             "auth_flow_type",
             f"auth_flow_type {auth_flow_type!r} is not supported.",
             f"Use one of: {', '.join(AUTH_FLOW_TYPES)}.",
         )
-    preferred = _preferred(auth_flow_type, preferred_challenge)
-    password = _password(auth_flow_type, preferred, password)
+    client_metadata = text_map("client_metadata", client_metadata)
+    preferred = _preferred(auth_flow_type, optional("preferred_challenge", preferred_challenge))
+    password = _password(auth_flow_type, preferred, optional("password", password))
     if state is FlowState.DONE:
         raise UserAlreadyAuthenticatedError(
             "There is already a signed-in user.", "Call sign_out before calling sign_in again."
@@ -151,8 +153,8 @@ def confirm_sign_in(
     challenge_response: str,
     *,
     session_expired: bool,
-    metadata: Mapping[str, str],
-    user_attributes: Mapping[str, str],
+    metadata: Mapping[str, str] | None,
+    user_attributes: Mapping[str, str] | None,
     device_name: str | None,
 ) -> Plan[SignInOutput]:
     """Answer the step the flow waits on (``session_expired``: its session is past the
@@ -175,7 +177,8 @@ def confirm_sign_in(
             "",
             SESSION_HINT,
         )
-    if challenge_response is None or not str(challenge_response).strip():
+    answer = optional("challenge_response", challenge_response)
+    if answer is None or not answer.strip():
         raise InvalidAnswerError(
             "challenge_response",
             "challenge_response is required to confirm_sign_in.",
@@ -185,10 +188,10 @@ def confirm_sign_in(
         client=client,
         state=state,
         ctx=ctx,
-        answer=str(challenge_response).strip(),
-        raw=str(challenge_response),
-        metadata=dict(metadata),
-        user_attributes=dict(user_attributes),
-        device_name=device_name,
+        answer=answer.strip(),
+        raw=answer,
+        metadata=text_map("client_metadata", metadata),
+        user_attributes=text_map("user_attributes", user_attributes),
+        device_name=optional("friendly_device_name", device_name, max_length=256),
     )
     return (yield from ANSWERS[state](step))
