@@ -1,6 +1,5 @@
 """The sign-in engine: the machine, the flow users call, its steps, outputs and errors."""
 
-from .answers import FIRST_FACTORS
 from .context import FlowContext
 from .errors import (
     CodeMismatchException,
@@ -70,9 +69,8 @@ from .outputs import (
     TotpSetupDetails,
 )
 from .sealing import SnapshotSealer
-from .sign_in import AUTH_FLOW_TYPES
 from .snapshot import SNAPSHOT_VERSION, Snapshot
-from .steps import FlowState, ResetPasswordStep, SignInStep
+from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState, ResetPasswordStep, SignInStep
 from .store import FlowStore, InMemoryFlowStore, RedisFlowStore
 
 __all__ = [

@@ -298,9 +298,10 @@ class SignInFlow(FlowDriver):
 
         Take one after each step and give it to :meth:`restore` in the next request.
         It holds the Cognito session: keep it server-side, or seal it
-        (:class:`~cognitoflow.engine.SnapshotSealer`) before it goes in a cookie. The
-        client secret and the passkey authenticator are not in it; pass them to
-        :meth:`restore`.
+        (:class:`~cognitoflow.engine.SnapshotSealer`) before it goes in a cookie. Never
+        restore an unsealed snapshot that came from the client: :meth:`restore` checks
+        that it is well formed, not that Cognito produced it. The client secret and the
+        passkey authenticator are not in it; pass them to :meth:`restore`.
         """
         settings = {
             "user_pool_id": self.user_pool_id,

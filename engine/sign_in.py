@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 from . import srp
-from .answers import ANSWERS, FIRST_FACTORS
+from .answers import ANSWERS
 from .checks import optional, require, text_map
 from .context import FlowContext
 from .errors import (
@@ -29,18 +29,9 @@ from .mapping import map_reply
 from .outputs import SignInOutput
 from .plan import SESSION_HINT, Call, Move, Plan, Scope, restart
 from .requests import AppClient
-from .steps import FlowState
+from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState
 
 __all__ = ["AUTH_FLOW_TYPES", "confirm_sign_in", "sign_in"]
-
-AUTH_FLOW_TYPES = (
-    "USER_SRP_AUTH",
-    "USER_PASSWORD_AUTH",
-    "CUSTOM_WITH_SRP",
-    "CUSTOM_WITHOUT_SRP",
-    "USER_AUTH",
-)
-"""The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
 
 _COGNITO_FLOWS = {
     "USER_AUTH": "USER_AUTH",

@@ -24,7 +24,7 @@ import attrs
 from .errors import InvalidSnapshotError
 from .machine import CHALLENGE_STATES
 from .outputs import AuthTokens, CodeDeliveryDetails
-from .steps import FlowState
+from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, MFA_TYPES, FlowState
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Snapshot", "session_expires_at"]
 
@@ -223,7 +223,55 @@ def read(record: Any) -> tuple[FlowState, dict[str, Any], dict[str, Any]]:
         raise _fail("session_issued_at", "is required with a session")
     if step is FlowState.DONE and context["tokens"] is None:
         raise _fail("tokens", "is required at the step DONE")
+    _check_fits(step, context)
     return step, settings, context
+
+
+_CHALLENGES: Mapping[FlowState, tuple[str, ...]] = {
+    FlowState.CONFIRM_SIGN_IN_WITH_SMS_CODE: ("SMS_MFA", "SMS_OTP"),
+    FlowState.CONFIRM_SIGN_IN_WITH_EMAIL_CODE: ("EMAIL_OTP",),
+    FlowState.CONFIRM_SIGN_IN_WITH_TOTP_CODE: ("SOFTWARE_TOKEN_MFA",),
+    FlowState.CONTINUE_SIGN_IN_WITH_MFA_SELECTION: ("SELECT_MFA_TYPE",),
+    FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: ("MFA_SETUP",),
+    FlowState.CONTINUE_SIGN_IN_WITH_TOTP_SETUP: ("MFA_SETUP",),
+    FlowState.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP: ("MFA_SETUP",),
+    FlowState.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: ("SELECT_CHALLENGE", "WEB_AUTHN"),
+    FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD: ("SELECT_CHALLENGE", "WEB_AUTHN"),
+    FlowState.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE: ("CUSTOM_CHALLENGE",),
+    FlowState.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED: ("NEW_PASSWORD_REQUIRED",),
+}
+"""The Cognito challenge a flow holds at each step that waits on an answer."""
+
+
+def _check_fits(step: FlowState, context: Mapping[str, Any]) -> None:
+    """Every value from its known set, and the step fitting the context: a snapshot that
+    was altered fails here, not later in a confusing way."""
+    if context["auth_flow_type"] not in ("", *AUTH_FLOW_TYPES):
+        raise _fail("auth_flow_type", "is not a flow type this library signs in with")
+    if not set(context["mfa_types"]) <= set(MFA_TYPES):
+        raise _fail("mfa_types", f"may hold only {', '.join(MFA_TYPES)}")
+    if not set(context["available_challenges"]) <= set(FIRST_FACTORS):
+        raise _fail("available_challenges", f"may hold only {', '.join(FIRST_FACTORS)}")
+    if context["password_mode"] not in (None, "PASSWORD", "PASSWORD_SRP"):
+        raise _fail("password_mode", "must be PASSWORD or PASSWORD_SRP")
+    expected = _CHALLENGES.get(step)
+    if expected is not None and context["challenge_name"] not in expected:
+        raise _fail("challenge_name", f"does not fit the step {step.value}")
+    needs = {
+        FlowState.CONTINUE_SIGN_IN_WITH_MFA_SELECTION: "mfa_types",
+        FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION: "mfa_types",
+        FlowState.CONTINUE_SIGN_IN_WITH_TOTP_SETUP: "totp_secret",
+        FlowState.CONFIRM_SIGN_IN_WITH_PASSWORD: "password_mode",
+    }.get(step)
+    if needs and not context[needs]:
+        raise _fail(needs, f"is required at the step {step.value}")
+    if (
+        step is FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION
+        and "SMS" in context["mfa_types"]
+    ):
+        raise _fail("mfa_types", "can offer only TOTP and EMAIL to set up")
+    if step is not FlowState.DONE and context["tokens"] is not None:
+        raise _fail("tokens", "are held only at the step DONE")
 
 
 def session_expires_at(record: Mapping[str, Any]) -> float | None:

@@ -4,7 +4,30 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["FlowState", "ResetPasswordStep", "SignInStep"]
+__all__ = [
+    "AUTH_FLOW_TYPES",
+    "FIRST_FACTORS",
+    "MFA_TYPES",
+    "FlowState",
+    "ResetPasswordStep",
+    "SignInStep",
+]
+
+
+AUTH_FLOW_TYPES = (
+    "USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "CUSTOM_WITH_SRP",
+    "CUSTOM_WITHOUT_SRP",
+    "USER_AUTH",
+)
+"""The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
+
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+"""The first factors of ``USER_AUTH`` (``preferred_challenge`` and the selection step)."""
+
+MFA_TYPES = ("SMS", "TOTP", "EMAIL")
+"""Amplify's names of the MFA types (``allowed_mfa_types``)."""
 
 
 class SignInStep(str, Enum):

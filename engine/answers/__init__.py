@@ -16,12 +16,12 @@ from ..outputs import SignInOutput
 from ..plan import Plan
 from ..steps import FlowState
 from .custom import answer_custom_challenge
-from .first_factor import FIRST_FACTORS, answer_first_factor, answer_password
+from .first_factor import answer_first_factor, answer_password
 from .mfa import answer_code, answer_mfa_selection, answer_totp
 from .mfa_setup import answer_email_setup, answer_setup_selection, answer_totp_setup
 from .new_password import answer_new_password
 
-__all__ = ["ANSWERS", "FIRST_FACTORS", "Handler"]
+__all__ = ["ANSWERS", "Handler"]
 
 Handler = Callable[[Step], Plan[SignInOutput]]
 

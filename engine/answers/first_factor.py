@@ -14,11 +14,9 @@ from ..exchange import Step, advance, answer_automatic, respond
 from ..mapping import Outcome, map_reply
 from ..outputs import SignInOutput
 from ..plan import Call, Plan, Scope
+from ..steps import FIRST_FACTORS
 
-__all__ = ["FIRST_FACTORS", "answer_first_factor", "answer_password"]
-
-FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
-"""The first factors of ``USER_AUTH`` (``preferred_challenge`` and the selection step)."""
+__all__ = ["answer_first_factor", "answer_password"]
 
 
 def answer_first_factor(step: Step) -> Plan[SignInOutput]:
