@@ -65,7 +65,11 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture(params=["cookie", "redis"])
 def site(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, str]]:
     """The example app on 127.0.0.1 and a free port, with its embedded fake."""
-    env = {"SIGNIN_KEYS": SnapshotSealer.generate_key(), "SIGNIN_STATE": request.param}
+    env = {
+        "SIGNIN_KEYS": SnapshotSealer.generate_key(),
+        "SIGNIN_STATE": request.param,
+        "SIGNIN_PLAIN_HTTP": "1",  # served on plain http://127.0.0.1
+    }
     if request.param == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
     cognito, pool_id, client_id = example.demo_pool()

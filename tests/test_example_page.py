@@ -8,6 +8,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from flask.testing import FlaskClient
 
 from cognitoflow.engine import SnapshotSealer
 
@@ -16,15 +17,35 @@ from helpers import load_example
 example = load_example()
 
 
+class BrowserLikeClient(FlaskClient):
+    """Posts as the page's own forms do: with the CSRF token the page gave this browser."""
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        if self.get_cookie(example.CSRF_COOKIE) is None:
+            self.get("/")
+        data = dict(kwargs.pop("data", {}))
+        data.setdefault("csrf", self.get_cookie(example.CSRF_COOKIE).value)  # type: ignore[union-attr]
+        return super().post(*args, data=data, **kwargs)
+
+
+def _client(app: Any) -> Any:
+    app.test_client_class = BrowserLikeClient
+    return app.test_client()
+
+
 @pytest.fixture(params=["cookie", "redis"])
 def page(request: pytest.FixtureRequest) -> Any:
     """A test client of the example app on its own embedded fake, in each state mode."""
-    env = {"SIGNIN_KEYS": SnapshotSealer.generate_key(), "SIGNIN_STATE": request.param}
+    env = {
+        "SIGNIN_KEYS": SnapshotSealer.generate_key(),
+        "SIGNIN_STATE": request.param,
+        "SIGNIN_PLAIN_HTTP": "1",  # the test client speaks plain HTTP
+    }
     if request.param == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
     cognito, pool_id, client_id = example.demo_pool()
     app = example.create_app(env, cognito=cognito, pool=(pool_id, client_id))
-    client = app.test_client()
+    client = _client(app)
     client.cognito = cognito
     return client
 
@@ -136,12 +157,57 @@ def test_the_page_on_a_pool_given_by_settings() -> None:
                 "COGNITO_CLIENT_ID": client_id,
                 "COGNITO_ENDPOINT_URL": server.url,
                 "AWS_REGION": "us-east-1",
+                "SIGNIN_PLAIN_HTTP": "1",
             }
         )
-        client = app.test_client()
+        client = _client(app)
         html = _sign_in(client, "bob", example.DEMO_PASSWORD)
         assert _step(html) == "CONFIRM_SIGN_IN_WITH_SMS_CODE"
         assert "/dev/outbox" not in html  # no fake inside this app
+        assert client.get("/dev/outbox").status_code == 404
         code = cognito.outbox.last_code("bob")
         done = client.post("/confirm", data={"answer": code}, follow_redirects=True)
         assert "signed in as" in done.get_data(as_text=True)
+
+
+def test_the_sign_in_state_is_never_taken_for_a_signed_in_session(page: Any) -> None:
+    """The replay that once worked: start a sign-in as bob with no password (USER_AUTH),
+    then present the sealed sign-in state as the signed-in cookie. Refused."""
+    page.post("/sign-in", data={"username": "bob", "auth_flow_type": "USER_AUTH"})
+    state = page.get_cookie(example.STATE_COOKIE).value
+    page.set_cookie(example.USER_COOKIE, state, domain="localhost")
+    html = page.get("/").get_data(as_text=True)
+    assert "signed in as" not in html
+    assert _step(html) == "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"
+
+
+def test_a_signed_in_session_ends_at_sign_out_even_if_its_cookie_is_kept(page: Any) -> None:
+    _sign_in(page, "bob", example.DEMO_PASSWORD)
+    page.post("/confirm", data={"answer": page.cognito.outbox.last_code("bob")})
+    session = page.get_cookie(example.USER_COOKIE).value
+    assert "signed in as" in page.get("/").get_data(as_text=True)
+    page.post("/sign-out")
+    page.set_cookie(example.USER_COOKIE, session, domain="localhost")  # a copy kept
+    assert "signed in as" not in page.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_every_form_needs_the_csrf_token(page: Any, token: str | None) -> None:
+    plain = FlaskClient(page.application)  # a client that does not send the token
+    plain.get("/")
+    data = {"username": "bob", "password": example.DEMO_PASSWORD}
+    if token:
+        data["csrf"] = token
+    refused = plain.post("/sign-in", data=data)
+    assert refused.status_code == 403
+    assert plain.get_cookie(example.STATE_COOKIE) is None  # nothing was started
+
+
+def test_cookies_are_secure_unless_plain_http_is_asked_for() -> None:
+    cognito, pool_id, client_id = example.demo_pool()
+    app = example.create_app(
+        {"SIGNIN_KEYS": SnapshotSealer.generate_key()}, cognito=cognito, pool=(pool_id, client_id)
+    )
+    cookie = app.test_client().get("/").headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie

@@ -3,7 +3,7 @@
 Run it (on the embedded fake user pool, with its users)::
 
     pip install -e ".[examples]"
-    python examples/signin_page/app.py            # http://127.0.0.1:5000
+    SIGNIN_PLAIN_HTTP=1 python examples/signin_page/app.py     # http://127.0.0.1:5000
 
 Settings, from the environment:
 
@@ -17,19 +17,29 @@ Settings, from the environment:
   ``AWS_REGION``, ``COGNITO_ENDPOINT_URL``, ``COGNITO_SESSION_VALIDITY`` in seconds): a
   real user pool instead of the embedded fake.
 - ``SIGNIN_APP_NAME``: the issuer shown in authenticator apps.
+- ``SIGNIN_PLAIN_HTTP=1``: cookies without the ``Secure`` flag, for local use on plain
+  ``http://127.0.0.1`` only. Without it every cookie is ``Secure`` (HTTPS only).
 
-On the embedded fake, ``/dev/outbox`` shows the messages the pool "sent" (the codes).
+Security, as a real page needs it: the signed-in session is a record of its own on the
+server (a random id in the cookie, an 8-hour expiry, deleted at sign-out), never derived
+from the sign-in state; every form carries a CSRF token checked against its cookie
+(double submit); cookies are ``HttpOnly`` and ``SameSite=Lax``. On a fake user pool,
+``/dev/outbox`` shows the messages the pool "sent" (the codes); on a real pool there is
+no such page.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
+import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, redirect, render_template, request
+from flask import Flask, Response, g, redirect, render_template, request
 
 from cognitoflow.engine import (
     AUTH_FLOW_TYPES,
@@ -54,6 +64,9 @@ DEMO_USERS = {
 }
 STATE_COOKIE = "signin"
 USER_COOKIE = "signed_in"
+CSRF_COOKIE = "csrf"
+SESSION_SECONDS = 8 * 3600
+"""How long a signed-in session lasts on this page."""
 
 
 def demo_pool() -> tuple[FakeCognito, str, str]:
@@ -110,7 +123,7 @@ def create_app(
     app_name = env.get("SIGNIN_APP_NAME", "cognitoflow example")
     keys = [k for k in env.get("SIGNIN_KEYS", "").split(",") if k.strip()]
     sealer = SnapshotSealer(keys or [SnapshotSealer.generate_key()])
-    secure_cookies = env.get("SIGNIN_SECURE_COOKIES", "") == "1"
+    secure_cookies = env.get("SIGNIN_PLAIN_HTTP", "") != "1"
 
     transport: Transport
     if env.get("COGNITO_USER_POOL_ID") and cognito is None:
@@ -130,11 +143,13 @@ def create_app(
     client_secret = env.get("COGNITO_CLIENT_SECRET") or None
     validity = float(env.get("COGNITO_SESSION_VALIDITY", SignInFlow.DEFAULT_SESSION_VALIDITY))
     store = None
+    sessions: Sessions = MemorySessions()
     if env.get("SIGNIN_STATE", "cookie") == "redis":
         import redis
 
         client = redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         store = RedisFlowStore(client, sealer=sealer)
+        sessions = RedisSessions(client)
 
     def new_flow() -> SignInFlow:
         return SignInFlow(
@@ -157,11 +172,33 @@ def create_app(
         response.set_cookie(name, value, httponly=True, samesite="Lax", secure=secure_cookies)
 
     def signed_in(flow: SignInFlow, response: Response) -> Response:
-        """DONE: a real app starts its own session from the tokens; here, a sealed cookie."""
-        user = {"format": "example.user", "username": flow.context.login_id, "at": time.time()}
-        set_cookie(response, USER_COOKIE, sealer.seal(user))
+        """DONE: the app's own session starts, a record on the server; the cookie holds
+        only its random id (nothing of the sign-in state can stand in for it)."""
+        set_cookie(response, USER_COOKIE, sessions.create(flow.context.login_id))
         response.delete_cookie(STATE_COOKIE)
         return response
+
+    # -- CSRF: a token per browser, in a cookie and in every form (double submit) --------
+
+    @app.before_request
+    def check_csrf() -> Response | None:
+        g.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        if request.method != "POST":
+            return None
+        sent, expected = request.form.get("csrf", ""), request.cookies.get(CSRF_COOKIE, "")
+        if expected and hmac.compare_digest(sent.encode(), expected.encode()):
+            return None
+        return page(None, "This form was not sent from this page, or has expired. Reload.", 403)
+
+    @app.after_request
+    def give_csrf(response: Response) -> Response:
+        if request.cookies.get(CSRF_COOKIE) != g.get("csrf"):
+            set_cookie(response, CSRF_COOKIE, g.csrf)
+        return response
+
+    @app.context_processor
+    def csrf_field() -> dict[str, str]:
+        return {"csrf": g.get("csrf", "")}
 
     def page(flow: SignInFlow | None, error: str | None = None, status: int = 200) -> Response:
         step = flow.next_step if flow is not None else None
@@ -218,13 +255,9 @@ def create_app(
 
     @app.get("/")
     def index() -> Response:
-        user = request.cookies.get(USER_COOKIE)
-        if user:
-            try:
-                who = sealer.unseal(user)
-                return Response(render_template("signed_in.html", username=who["username"]))
-            except InvalidSnapshotError:
-                pass
+        username = sessions.get(request.cookies.get(USER_COOKIE, ""))
+        if username is not None:
+            return Response(render_template("signed_in.html", username=username))
         value = request.cookies.get(STATE_COOKIE)
         if not value:
             return page(None)
@@ -294,6 +327,7 @@ def create_app(
         value = request.cookies.get(STATE_COOKIE)
         if value:
             state.end(value)
+        sessions.delete(request.cookies.get(USER_COOKIE, ""))
         response.delete_cookie(STATE_COOKIE)
         response.delete_cookie(USER_COOKIE)
         return response
@@ -308,6 +342,67 @@ def create_app(
             return Response(render_template("outbox.html", messages=messages))
 
     return app
+
+
+class Sessions:
+    """Signed-in sessions, kept on the server: a random id for the cookie, the username."""
+
+    def create(self, username: str) -> str:
+        raise NotImplementedError
+
+    def get(self, session_id: str) -> str | None:
+        """The username of a live session, or None (unknown, expired or signed out)."""
+        raise NotImplementedError
+
+    def delete(self, session_id: str) -> None:
+        raise NotImplementedError
+
+
+class MemorySessions(Sessions):
+    """In this process (with the sealed-cookie state: one process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[str, tuple[str, float]] = {}
+
+    def create(self, username: str) -> str:
+        session_id = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sessions[session_id] = (username, time.time() + SESSION_SECONDS)
+        return session_id
+
+    def get(self, session_id: str) -> str | None:
+        with self._lock:
+            found = self._sessions.get(session_id)
+        if found is None or found[1] <= time.time():
+            return None
+        return found[0]
+
+    def delete(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+
+class RedisSessions(Sessions):
+    """In Redis, shared by every worker; each key expires with its session."""
+
+    def __init__(self, client: Any, prefix: str = "example:session:") -> None:
+        self.client, self.prefix = client, prefix
+
+    def create(self, username: str) -> str:
+        session_id = secrets.token_urlsafe(32)
+        self.client.set(self.prefix + session_id, username, ex=SESSION_SECONDS)
+        return session_id
+
+    def get(self, session_id: str) -> str | None:
+        if not session_id:
+            return None
+        value = self.client.get(self.prefix + session_id)
+        return None if value is None else value.decode()
+
+    def delete(self, session_id: str) -> None:
+        if session_id:
+            self.client.delete(self.prefix + session_id)
 
 
 class CookieState:
