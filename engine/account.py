@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cognitoflow.transports.sensitive import conceal
+
 from .checks import CODE, optional, require, require_state, text_map
 from .context import FlowContext, delivery
 from .errors import InvalidAnswerError, InvalidInputError, InvalidStateError, PasskeyCeremonyError
@@ -51,7 +53,7 @@ def _user(username: str | None, ctx: FlowContext) -> str:
 
 
 def _code(value: str, kind: str) -> str:
-    code = require("confirmation_code", value, "A confirmation code").strip()
+    code = conceal(require("confirmation_code", value, "A confirmation code").strip())
     if not CODE.match(code):
         raise InvalidAnswerError(
             "confirmation_code",
@@ -204,7 +206,7 @@ def register_passkey(
         raise InvalidStateError(
             "Registering a passkey needs a signed-in user.", "Sign in first, then register."
         )
-    access = {"AccessToken": tokens.access_token}
+    access = {"AccessToken": conceal(tokens.access_token)}
     started = yield Call("start_web_authn_registration", access, Scope.ACCOUNT, FlowContext())
     credential = yield CreatePasskey(create_credential, started["CredentialCreationOptions"])
     if isinstance(credential, CeremonyFailed):

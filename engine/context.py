@@ -12,8 +12,10 @@ from typing import Any
 
 import attrs
 
+from cognitoflow.transports.sensitive import conceal_text
+
 from . import snapshot
-from .mapping import Outcome
+from .mapping import Outcome, reveal
 from .outputs import (
     AuthTokens,
     CodeDeliveryDetails,
@@ -47,7 +49,7 @@ class FlowContext:
     login_id: str = ""
     username: str = ""
     auth_flow_type: str = ""
-    session: str | None = attrs.field(default=None, repr=False)
+    session: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
     session_issued_at: float | None = attrs.field(default=None, repr=False)
     """When this flow received ``session`` (its clock's seconds since the epoch). Left out
     of the repr with the session it dates (and its digits would only be noise there)."""
@@ -56,7 +58,7 @@ class FlowContext:
     mfa_types: tuple[str, ...] = ()
     missing_attributes: tuple[str, ...] = ()
     available_challenges: tuple[str, ...] = ()
-    totp_secret: str | None = attrs.field(default=None, repr=False)
+    totp_secret: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
     password_mode: str | None = None
     code_delivery: CodeDeliveryDetails | None = None
     tokens: AuthTokens | None = attrs.field(default=None, repr=False)
@@ -132,7 +134,7 @@ _STEPS: Mapping[FlowState, Callable[[FlowContext], NextStep]] = {
         ContinueSignInWithMfaSetupSelection(c.mfa_types)
     ),
     FlowState.CONTINUE_SIGN_IN_WITH_TOTP_SETUP: lambda c: ContinueSignInWithTotpSetup(
-        TotpSetupDetails(c.totp_secret or "", c.login_id)
+        TotpSetupDetails(reveal(c.totp_secret) or "", c.login_id)
     ),
     FlowState.CONTINUE_SIGN_IN_WITH_EMAIL_SETUP: lambda c: ContinueSignInWithEmailSetup(),
     FlowState.CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION: lambda c: (

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cognitoflow.transports.base import Transport
+from cognitoflow.transports.sensitive import conceal
 
 from . import account
 from . import sign_in as signing_in
@@ -72,6 +73,7 @@ class SignInFlow(FlowDriver):
         session_validity: float = DEFAULT_SESSION_VALIDITY,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        client_secret = conceal(client_secret)
         if not isinstance(transport, Transport):
             raise InvalidInputError(
                 "transport",
@@ -161,6 +163,7 @@ class SignInFlow(FlowDriver):
             InvalidInputError: an empty username or password, or an unknown flow type.
             ServiceError: Cognito refused (``NotAuthorizedException`` for a wrong password).
         """
+        password = conceal(password)  # never a plain str in this library's frames
         return self._step(
             signing_in.sign_in(
                 self._client,
@@ -189,6 +192,7 @@ class SignInFlow(FlowDriver):
             CodeMismatchException: a wrong code; the step is kept, try again.
             SessionExpiredError: Cognito's session is gone; the flow is ``SIGNED_OUT``.
         """
+        challenge_response = conceal(challenge_response)
         expires = self.session_expires_at
         return self._step(
             signing_in.confirm_sign_in(
@@ -229,6 +233,7 @@ class SignInFlow(FlowDriver):
         client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpOutput:
         """Register a user; the next step is usually ``CONFIRM_SIGN_UP`` with a code sent."""
+        password = conceal(password)
         return self._run(
             account.sign_up(
                 self._client, self.state, username, password, user_attributes, client_metadata
@@ -246,6 +251,7 @@ class SignInFlow(FlowDriver):
 
         ``username`` defaults to the user of this flow's sign-up or sign-in.
         """
+        confirmation_code = conceal(confirmation_code)
         return self._run(
             account.confirm_sign_up(
                 self._client, self.state, self._ctx, confirmation_code, username, client_metadata
@@ -279,6 +285,7 @@ class SignInFlow(FlowDriver):
         client_metadata: Mapping[str, str] | None = None,
     ) -> ResetPasswordOutput:
         """Set the new password with the reset code. Then call ``sign_in``."""
+        new_password, confirmation_code = conceal(new_password), conceal(confirmation_code)
         return self._run(
             account.confirm_reset_password(
                 self._client,
@@ -332,6 +339,7 @@ class SignInFlow(FlowDriver):
                 field (named in ``field``).
             InvalidInputError: the flow was started with a client secret and none is given.
         """
+        client_secret = conceal(client_secret)
         step, settings, fields = snapshots.read(snapshot)
         if settings["uses_client_secret"] and not client_secret:
             raise InvalidInputError(

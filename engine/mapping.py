@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import attrs
 
 from cognitoflow.transports.base import AuthChallengeResponse, CognitoError
+from cognitoflow.transports.sensitive import Secret
 
 from .errors import InvalidStateError, UnexpectedChallengeError
 from .outputs import AuthTokens
@@ -27,6 +28,7 @@ __all__ = [
     "Outcome",
     "map_error",
     "map_reply",
+    "reveal",
 ]
 
 AUTOMATIC_CHALLENGES = frozenset(
@@ -100,10 +102,10 @@ def map_reply(reply: AuthChallengeResponse) -> Outcome:
     result = reply.get("AuthenticationResult")
     if result is not None:
         device = result.get("NewDeviceMetadata") or {}
-        tokens = AuthTokens(
-            access_token=result["AccessToken"],
-            id_token=result.get("IdToken"),
-            refresh_token=result.get("RefreshToken"),
+        tokens = AuthTokens(  # plain text for the application; AuthTokens hides them
+            access_token=reveal(result["AccessToken"]) or "",
+            id_token=reveal(result.get("IdToken")),
+            refresh_token=reveal(result.get("RefreshToken")),
             expires_in=result.get("ExpiresIn"),
             token_type=result.get("TokenType", "Bearer"),
             device_key=device.get("DeviceKey"),
@@ -152,6 +154,11 @@ def map_reply(reply: AuthChallengeResponse) -> Outcome:
         ]
         return attrs.evolve(outcome, missing_attributes=tuple(missing))
     return outcome
+
+
+def reveal(value: str | None) -> str | None:
+    """A concealed value as plain text again, for the application's own records."""
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def map_error(error: CognitoError) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from cognitoflow.transports.base import InitiateAuthRequest, RespondToAuthChallengeRequest
+from cognitoflow.transports.sensitive import conceal, conceal_text
 
 __all__ = ["AppClient"]
 
@@ -31,7 +32,7 @@ class AppClient:
 
     user_pool_id: str
     client_id: str
-    client_secret: str | None = attrs.field(default=None, repr=False)
+    client_secret: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
 
     @property
     def pool_name(self) -> str:
@@ -45,7 +46,7 @@ class AppClient:
         digest = hmac.new(
             self.client_secret.encode(), (username + self.client_id).encode(), "sha256"
         ).digest()
-        return base64.b64encode(digest).decode()
+        return conceal(base64.b64encode(digest).decode())
 
     def initiate_auth(
         self, flow: str, parameters: Mapping[str, str], metadata: Mapping[str, str] | None

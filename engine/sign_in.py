@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from cognitoflow.transports.sensitive import conceal
+
 from . import srp
 from .answers import ANSWERS
 from .checks import optional, require, text_map
@@ -179,8 +181,8 @@ def confirm_sign_in(
         client=client,
         state=state,
         ctx=ctx,
-        answer=answer.strip(),
-        raw=answer,
+        answer=conceal(answer.strip()),
+        raw=conceal(answer),
         metadata=text_map("client_metadata", metadata),
         user_attributes=text_map("user_attributes", user_attributes),
         device_name=optional("friendly_device_name", device_name, max_length=256),

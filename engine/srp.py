@@ -19,6 +19,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from cognitoflow.transports.sensitive import conceal
+
 __all__ = [
     "G",
     "K",
@@ -91,7 +93,8 @@ K = _hash_hex(pad_hex(N), pad_hex(G))
 
 
 def _x(salt: int, pool_name: str, user_id: str, password: str) -> int:
-    inner = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
+    # Concatenated, not formatted: a concealed password formats as '<secret>'.
+    inner = hashlib.sha256((pool_name + user_id + ":" + password).encode()).hexdigest()
     return _hash_hex(pad_hex(salt), inner)
 
 
@@ -197,9 +200,9 @@ class SrpClient:
         # own USERNAME (Cognito's internal username, which equals USER_ID_FOR_SRP there).
         return {
             "USERNAME": challenge_parameters.get("USERNAME") or user_id,
-            "PASSWORD_CLAIM_SECRET_BLOCK": block,
-            "PASSWORD_CLAIM_SIGNATURE": password_claim_signature(
-                key, self.pool_name, user_id, block, stamp
+            "PASSWORD_CLAIM_SECRET_BLOCK": conceal(block),
+            "PASSWORD_CLAIM_SIGNATURE": conceal(
+                password_claim_signature(key, self.pool_name, user_id, block, stamp)
             ),
             "TIMESTAMP": stamp,
         }

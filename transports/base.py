@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypedDict, cast
 
+from .sensitive import conceal_reply
+
 __all__ = [
     "AssociateSoftwareTokenRequest",
     "AssociateSoftwareTokenResponse",
@@ -343,7 +345,7 @@ class ClientTransport(Transport):
 
     def _call(self, operation: str, method: str, request: Any) -> Any:
         with translate_client_errors(operation):
-            reply = dict(getattr(self.client, method)(**request))
+            reply = conceal_reply(dict(getattr(self.client, method)(**request)))
         reply.pop("ResponseMetadata", None)
         return reply
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cognitoflow.transports.base import ClientTransport
+from cognitoflow.transports.sensitive import reveal_all
 
 from ._service import FakeCognito
 
@@ -22,3 +25,7 @@ class FakeTransport(ClientTransport):
 
     def __repr__(self) -> str:
         return f"FakeTransport({self.cognito!r})"
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        # The fake gets plain values, as it would once JSON had carried the request.
+        return super()._call(operation, method, reveal_all(request))
