@@ -22,7 +22,16 @@ from typing import Any, TypeVar
 import attrs
 import pyotp
 
-from ._model import AppClient, AuthSession, FakeSettings, PendingCode, SrpExchange, User, UserPool
+from ._model import (
+    AppClient,
+    AuthSession,
+    FakeSettings,
+    PendingCode,
+    RefreshGrant,
+    SrpExchange,
+    User,
+    UserPool,
+)
 from ._support import (
     Clock,
     Message,
@@ -136,8 +145,10 @@ class ServiceCore:
         self._signers: dict[str, TokenSigner] = {}
         self._sessions: dict[str, AuthSession] = {}
         self._srp: dict[str, SrpExchange] = {}
-        self._refresh: dict[str, tuple[str, str]] = {}
-        """Refresh token → (client id, username)."""
+        self._refresh: dict[str, RefreshGrant] = {}
+        """Every refresh token issued, and what it grants."""
+        self._revoked_origins: set[str] = set()
+        """The sign-ins (``origin_jti``) whose tokens were revoked."""
 
     @staticmethod
     def _check_status(user: User) -> None:
@@ -339,6 +350,8 @@ class ServiceCore:
                 continue
             if claims.get("expired"):
                 raise fail("NotAuthorizedException", "Access Token has expired")
+            if claims.get("origin_jti") in self._revoked_origins:
+                raise fail("NotAuthorizedException", "Access Token has been revoked")
             pool = self._pools[pool_id]
             user = pool.users.get(pool.key(str(claims["username"])))
             if user is None:

@@ -13,6 +13,7 @@ from ._core import (
 )
 from ._model import (
     AppClient,
+    RefreshGrant,
     User,
     UserPool,
 )
@@ -30,10 +31,18 @@ class TokenIssuing(ServiceCore):
         }
 
     def _tokens(
-        self, pool: UserPool, client: AppClient, user: User, *, refresh: bool
+        self,
+        pool: UserPool,
+        client: AppClient,
+        user: User,
+        *,
+        refresh: bool,
+        grant: RefreshGrant | None = None,
     ) -> dict[str, Any]:
+        """Tokens for ``user``: a new sign-in, or (``grant``) a refresh of one, which keeps
+        its origin and ``auth_time``. ``refresh``: issue a refresh token too."""
         now = self.clock()
-        access, ident, _ = self._signers[pool.pool_id].issue(
+        access, ident, origin = self._signers[pool.pool_id].issue(
             client_id=client.client_id,
             username=user.username,
             sub=user.sub,
@@ -41,7 +50,8 @@ class TokenIssuing(ServiceCore):
             now=now,
             access_seconds=client.access_token_seconds,
             id_seconds=client.id_token_seconds,
-            auth_time=now,
+            auth_time=grant.auth_time if grant else now,
+            origin=grant.origin if grant else None,
         )
         result: dict[str, Any] = {
             "AccessToken": access,
@@ -51,24 +61,42 @@ class TokenIssuing(ServiceCore):
         }
         if refresh:
             token = base64.urlsafe_b64encode(secrets.token_bytes(256)).decode().rstrip("=")
-            self._refresh[token] = (client.client_id, user.username)
+            self._refresh[token] = RefreshGrant(
+                pool_id=pool.pool_id,
+                client_id=client.client_id,
+                username=user.username,
+                origin=origin,
+                auth_time=grant.auth_time if grant else now,
+                expires_at=now + client.refresh_token_seconds,
+            )
             result["RefreshToken"] = token
         return result
+
+    def _grant(self, client: AppClient, token: str) -> tuple[RefreshGrant, User]:
+        """The grant of a refresh token this client may use now, and its user."""
+        grant = self._refresh.get(token)
+        if grant is None or grant.client_id != client.client_id:
+            raise fail("NotAuthorizedException", "Invalid Refresh Token")
+        if grant.revoked:
+            raise fail("NotAuthorizedException", "Refresh Token has been revoked")
+        if self.clock() >= grant.expires_at:
+            raise fail("NotAuthorizedException", "Refresh Token has expired")
+        pool = self._pools[grant.pool_id]
+        user = pool.users.get(pool.key(grant.username))
+        if user is None:
+            raise fail("NotAuthorizedException", "Invalid Refresh Token")
+        if not user.enabled:
+            raise fail("NotAuthorizedException", "User is disabled.")
+        return grant, user
 
     def _refresh_tokens(
         self, pool: UserPool, client: AppClient, params: dict[str, str]
     ) -> dict[str, Any]:
+        """InitiateAuth REFRESH_TOKEN_AUTH: new access and ID tokens, no refresh token."""
         token = params.get("REFRESH_TOKEN")
         if not token:
             raise missing("REFRESH_TOKEN")
-        found = self._refresh.get(token)
-        if found is None or found[0] != client.client_id:
-            raise fail("NotAuthorizedException", "Invalid Refresh Token")
-        user = pool.users.get(pool.key(found[1]))
-        if user is None:
-            raise fail("NotAuthorizedException", "Invalid Refresh Token")
+        grant, user = self._grant(client, token)
         self._check_secret_hash(client, user.username, params.get("SECRET_HASH"))
-        if not user.enabled:
-            raise fail("NotAuthorizedException", "User is disabled.")
-        result = self._tokens(pool, client, user, refresh=False)
+        result = self._tokens(pool, client, user, refresh=False, grant=grant)
         return {"AuthenticationResult": result, "ChallengeParameters": {}}

@@ -18,6 +18,7 @@ __all__ = [
     "FakeSettings",
     "Passkey",
     "PendingCode",
+    "RefreshGrant",
     "SrpExchange",
     "User",
     "UserPool",
@@ -155,6 +156,10 @@ class AppClient:
     id_token_seconds: int
     refresh_token_seconds: int
     created: float
+    token_revocation: bool = True
+    """``EnableTokenRevocation``: RevokeToken works, and revoked tokens are refused."""
+    rotation_grace: int | None = None
+    """``RefreshTokenRotation``: None when off, else its ``RetryGracePeriodSeconds``."""
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -174,8 +179,13 @@ class AppClient:
                 "IdToken": "minutes",
                 "RefreshToken": "minutes",
             },
-            "EnableTokenRevocation": True,
+            "EnableTokenRevocation": self.token_revocation,
         }
+        if self.rotation_grace is not None:
+            out["RefreshTokenRotation"] = {
+                "Feature": "ENABLED",
+                "RetryGracePeriodSeconds": self.rotation_grace,
+            }
         if self.secret:
             out["ClientSecret"] = self.secret
         return out
@@ -311,3 +321,22 @@ class SrpExchange:
     expires_at: float
     custom: CustomAuth | None = None
     """The custom-auth sign-in this exchange is a round of (``CUSTOM_WITH_SRP``)."""
+
+
+@attrs.define
+class RefreshGrant:
+    """A refresh token the pool issued: to whom, for which sign-in, until when.
+
+    Every token of one sign-in shares its ``origin`` (the ``origin_jti`` claim), so
+    revoking the grant ends the access tokens issued with it too.
+    """
+
+    pool_id: str
+    client_id: str
+    username: str
+    origin: str
+    auth_time: float
+    expires_at: float
+    revoked: bool = False
+    replaced_at: float | None = None
+    """With rotation: when a newer refresh token replaced this one."""

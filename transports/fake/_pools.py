@@ -224,8 +224,15 @@ class PoolsAndClients(ServiceCore):
         ReadAttributes: list[str] | None = None,
         WriteAttributes: list[str] | None = None,
         EnableTokenRevocation: bool = True,
+        RefreshTokenRotation: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
+        rotation = RefreshTokenRotation or {}
+        rotation_grace = (
+            int(rotation.get("RetryGracePeriodSeconds", 0))
+            if rotation.get("Feature") == "ENABLED"
+            else None
+        )
         if not 3 <= AuthSessionValidity <= 15:
             raise fail(
                 "InvalidParameterException",
@@ -253,6 +260,8 @@ class PoolsAndClients(ServiceCore):
             id_token_seconds=seconds(IdTokenValidity, "IdToken", 3600),
             refresh_token_seconds=seconds(RefreshTokenValidity, "RefreshToken", 30 * 86400),
             created=self.clock(),
+            token_revocation=bool(EnableTokenRevocation),
+            rotation_grace=rotation_grace,
         )
         pool.clients[client.client_id] = client
         self._clients[client.client_id] = client

@@ -19,6 +19,7 @@ The operations live in one module per family, each a class over the shared core
                    passwordless), ``_custom_auth`` (triggers), ``_mfa`` (MFA and new
                    password challenges) and ``_issuing`` (tokens, refresh)
 ``_webauthn``      passkey registration and the passkeys' relying party
+``_token_ops``     refresh, revocation, global sign-out
 =================  ==============================================================
 """
 
@@ -34,6 +35,7 @@ from ._pools import PoolsAndClients
 from ._reset import PasswordReset
 from ._sign_up import SignUp
 from ._support import Clock, exception_class
+from ._token_ops import TokenOperations
 from ._users import Users
 
 __all__ = ["FakeCognito"]
@@ -52,7 +54,9 @@ class _Exceptions:
         return exception_class(code)
 
 
-class FakeCognito(PoolsAndClients, Users, SignUp, PasswordReset, MfaSettings, Authentication):
+class FakeCognito(
+    PoolsAndClients, Users, SignUp, PasswordReset, MfaSettings, Authentication, TokenOperations
+):
     """A Cognito user-pool service in memory.
 
     Args:

@@ -82,9 +82,11 @@ class TokenSigner:
         id_seconds: int,
         auth_time: float,
         device_key: str | None = None,
+        origin: str | None = None,
     ) -> tuple[str, str, str]:
-        """An (access token, id token, origin jti) triple with Cognito's claims."""
-        origin = str(uuid.uuid4())
+        """An (access token, id token, origin jti) triple with Cognito's claims; a refresh
+        keeps the sign-in's ``origin`` and ``auth_time``."""
+        origin = origin or str(uuid.uuid4())
         event_id = str(uuid.uuid4())
         iat = int(now)
         access: dict[str, Any] = {
