@@ -72,6 +72,7 @@ from .sealing import SnapshotSealer
 from .snapshot import SNAPSHOT_VERSION, Snapshot
 from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState, ResetPasswordStep, SignInStep
 from .store import FlowStore, InMemoryFlowStore, RedisFlowStore
+from .tokens import InvalidTokenError, TokenVerifier
 
 __all__ = [
     "AUTH_FLOW_TYPES",
@@ -112,6 +113,7 @@ __all__ = [
     "InvalidPasswordException",
     "InvalidSnapshotError",
     "InvalidStateError",
+    "InvalidTokenError",
     "LimitExceededException",
     "MFAMethodNotFoundException",
     "MalformedReplyError",
@@ -140,6 +142,7 @@ __all__ = [
     "SoftwareTokenMFANotFoundException",
     "StaleStepError",
     "StepInProgressError",
+    "TokenVerifier",
     "TooManyFailedAttemptsException",
     "TooManyRequestsException",
     "TotpSetupDetails",
