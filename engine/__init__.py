@@ -44,7 +44,9 @@ from .errors import (
 from .flow import PasskeyAuthenticator, SignInFlow
 from .machine import SignInMachine
 from .outputs import (
+    AuthSession,
     AuthTokens,
+    AuthUser,
     CodeDeliveryDetails,
     ConfirmResetPasswordWithCode,
     ConfirmSignInWithCustomChallenge,
@@ -64,6 +66,7 @@ from .outputs import (
     ResetPassword,
     ResetPasswordDone,
     ResetPasswordOutput,
+    SignInDetails,
     SignInOutput,
     SignUpOutput,
     TotpSetupDetails,
@@ -78,7 +81,9 @@ __all__ = [
     "AUTH_FLOW_TYPES",
     "FIRST_FACTORS",
     "SNAPSHOT_VERSION",
+    "AuthSession",
     "AuthTokens",
+    "AuthUser",
     "CodeDeliveryDetails",
     "CodeMismatchException",
     "CognitoFlowError",
@@ -132,6 +137,7 @@ __all__ = [
     "SealedSnapshotError",
     "ServiceError",
     "SessionExpiredError",
+    "SignInDetails",
     "SignInFlow",
     "SignInMachine",
     "SignInOutput",

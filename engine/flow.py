@@ -18,17 +18,19 @@ from typing import Any
 from cognitoflow.transports.base import Transport
 from cognitoflow.transports.sensitive import conceal
 
-from . import account
+from . import account, session
 from . import sign_in as signing_in
 from . import snapshot as snapshots
 from .checks import callable_or_none, optional, positive, require
 from .context import FlowContext, next_step
 from .driver import FlowDriver, PasskeyAuthenticator
-from .errors import InvalidInputError
+from .errors import ConnectionFailedError, InvalidInputError, OutcomeUnknownError
 from .logs import log
 from .machine import SignInMachine
 from .outputs import (
+    AuthSession,
     AuthTokens,
+    AuthUser,
     CodeDeliveryDetails,
     NextStep,
     ResetPasswordOutput,
@@ -207,11 +209,64 @@ class SignInFlow(FlowDriver):
             )
         )
 
-    def sign_out(self) -> None:
-        """Forget the sign-in, wherever it is. Local only: tokens are not revoked."""
+    def sign_out(self, *, global_sign_out: bool = False) -> None:
+        """Forget the sign-in, wherever it is; signed in, end it at Cognito too.
+
+        At ``DONE`` the refresh token is revoked (RevokeToken), or with
+        ``global_sign_out=True`` every sign-in of the user ends (GlobalSignOut). The flow
+        is ``SIGNED_OUT`` first, whatever Cognito answers; an error telling Cognito is
+        raised after (the tokens then stay valid at Cognito until they expire).
+        """
         with self._exclusive():
+            tokens = self._ctx.tokens if self.state is FlowState.DONE else None
             if self.state is not FlowState.SIGNED_OUT:
                 self._move(Move("sign_out", FlowContext()))
+        if tokens is None:
+            return
+        try:
+            self._run(session.revoke(self._client, tokens, global_sign_out))
+        except ConnectionFailedError:
+            raise ConnectionFailedError(
+                "Signed out here, but Cognito could not be reached to end the sign-in there.",
+                "Its tokens stay valid at Cognito until they expire.",
+            ) from None
+        except OutcomeUnknownError as error:
+            raise OutcomeUnknownError(
+                error.operation,
+                "Signed out here; whether Cognito ended the sign-in there is unknown (its "
+                "answer was lost).",
+                "Its tokens may stay valid at Cognito until they expire.",
+            ) from None
+
+    def fetch_auth_session(
+        self, *, force_refresh: bool = False, margin: float = session.REFRESH_MARGIN
+    ) -> AuthSession:
+        """The signed-in session: its tokens (refreshed through Cognito first when forced,
+        or when the access or ID token is within ``margin`` seconds of expiry), the user's
+        ``sub``, and when the access token expires. Signed out, the session is empty.
+
+        Raises:
+            NotAuthorizedException: Cognito refused the refresh token (revoked, expired);
+                the flow is ``SIGNED_OUT``.
+        """
+        return self._run(
+            session.fetch_auth_session(
+                self._client,
+                self.state,
+                self._ctx,
+                self.clock(),
+                force_refresh=bool(force_refresh),
+                margin=positive("margin", margin),
+            )
+        )
+
+    def get_current_user(self) -> AuthUser:
+        """The signed-in user, from the ID token's claims (no call).
+
+        Raises:
+            InvalidStateError: nobody is signed in.
+        """
+        return session.current_user(self.state, self._ctx)
 
     def register_passkey(self, create_credential: Callable[[dict[str, Any]], Any]) -> None:
         """Register a passkey for the signed-in user (Start/CompleteWebAuthnRegistration).

@@ -18,7 +18,9 @@ import attrs
 from .steps import ResetPasswordStep, SignInStep
 
 __all__ = [
+    "AuthSession",
     "AuthTokens",
+    "AuthUser",
     "CodeDeliveryDetails",
     "ConfirmResetPasswordWithCode",
     "ConfirmSignInWithCustomChallenge",
@@ -39,6 +41,7 @@ __all__ = [
     "ResetPasswordDone",
     "ResetPasswordOutput",
     "ResetPasswordResult",
+    "SignInDetails",
     "SignInOutput",
     "SignUpOutput",
     "TotpSetupDetails",
@@ -275,3 +278,32 @@ class ResetPasswordOutput:
 
     is_password_reset: bool
     next_step: ResetPasswordResult
+
+
+@attrs.frozen
+class SignInDetails:
+    """How the user signed in: the login id as typed, and the flow type."""
+
+    login_id: str
+    auth_flow_type: str
+
+
+@attrs.frozen
+class AuthUser:
+    """The signed-in user, from the ID token (``get_current_user``)."""
+
+    username: str
+    """Cognito's username (internal: a uuid where email or phone is the sign-in name)."""
+    user_id: str
+    """The user's ``sub``."""
+    sign_in_details: SignInDetails
+
+
+@attrs.frozen
+class AuthSession:
+    """What ``fetch_auth_session`` returns: the tokens (fresh), whose they are, until when."""
+
+    tokens: AuthTokens | None = attrs.field(repr=False)
+    user_sub: str | None
+    expires_at: float | None
+    """When the access token expires (seconds since the epoch)."""

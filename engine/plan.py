@@ -72,6 +72,9 @@ class Scope(enum.Enum):
     ACCOUNT = "account"
     """Sign-up, password reset, passkeys: a wrong code or refused password keeps the step
     where the flow has one; nothing else moves."""
+    SESSION = "session"
+    """Refreshing a signed-in session's tokens: Cognito refusing the refresh token (revoked,
+    expired) ends the sign-in; any other refusal leaves it as it was."""
 
 
 @attrs.frozen
@@ -165,6 +168,13 @@ def on_error(
     """
     if call.done_if and error.code == call.done_if[0] and call.done_if[1] in error.message:
         return ErrorDecision(done=True)
+    if call.scope is Scope.SESSION:
+        if error.code == "NotAuthorizedException":
+            refused = service_error(
+                error, "The sign-in has ended (its refresh token is refused): call sign_in again."
+            )
+            return ErrorDecision((Move("sign_out", FlowContext()),), refused)
+        return ErrorDecision(error=service_error(error))
     event = map_error(error)
     if call.scope is Scope.SIGN_IN:
         if event in RESULT_EVENTS:

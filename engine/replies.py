@@ -27,6 +27,7 @@ _ALWAYS_SENT: Mapping[str, tuple[str, ...]] = {
     "ForgotPassword": ("CodeDeliveryDetails",),
     "AssociateSoftwareToken": ("SecretCode",),
     "VerifySoftwareToken": ("Status",),
+    "GetTokensFromRefreshToken": ("AuthenticationResult",),
 }
 """Members Cognito sends in every reply, where the service model does not mark them."""
 

@@ -27,6 +27,7 @@ from cognitoflow.engine import (
     CodeMismatchException,
     FlowState,
     NotAuthorizedException,
+    ServiceError,
     SignInFlow,
     SignInStep,
 )
@@ -159,8 +160,19 @@ def new_password(backend: Backend) -> None:
     out = flow.sign_in("ben", "Temp-pass-1!")
     assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED
     assert flow.confirm_sign_in(PASSWORD).is_signed_in
-    flow.sign_out()
+    _sign_out(backend, flow)
     assert flow.sign_in("ben", PASSWORD).is_signed_in
+
+
+def _sign_out(backend: Backend, flow: SignInFlow) -> None:
+    """Sign-out revokes the refresh token. moto's server has no RevokeToken (it answers
+    500): the error is reported after the flow has signed out."""
+    if backend.name == "moto":
+        with pytest.raises(ServiceError):
+            flow.sign_out()
+    else:
+        flow.sign_out()
+    assert flow.state is FlowState.SIGNED_OUT
 
 
 def totp_mfa(backend: Backend) -> None:

@@ -22,7 +22,15 @@ from .base import (
 __all__ = ["REPEATABLE_OPERATIONS", "Boto3Transport"]
 
 REPEATABLE_OPERATIONS = frozenset(
-    {"InitiateAuth", "ResendConfirmationCode", "ForgotPassword", "StartWebAuthnRegistration"}
+    {
+        "InitiateAuth",
+        "ResendConfirmationCode",
+        "ForgotPassword",
+        "StartWebAuthnRegistration",
+        "GetTokensFromRefreshToken",
+        "RevokeToken",
+        "GlobalSignOut",
+    }
 )
 """Operations that may be sent twice without harm: a second one only starts (or sends)
 again. Every other operation changes something once (an answer uses up a session, a

@@ -330,6 +330,15 @@ class Transport(abc.ABC):
         self, request: CompleteWebAuthnRegistrationRequest
     ) -> dict[str, Any]: ...
 
+    @abc.abstractmethod
+    def get_tokens_from_refresh_token(self, request: dict[str, Any]) -> AuthChallengeResponse: ...
+
+    @abc.abstractmethod
+    def revoke_token(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
 
 class ClientTransport(Transport):
     """A transport over any object with boto3's ``cognito-idp`` methods.
@@ -416,3 +425,15 @@ class ClientTransport(Transport):
             "dict[str, Any]",
             self._call("CompleteWebAuthnRegistration", "complete_web_authn_registration", request),
         )
+
+    def get_tokens_from_refresh_token(self, request: dict[str, Any]) -> AuthChallengeResponse:
+        return cast(
+            AuthChallengeResponse,
+            self._call("GetTokensFromRefreshToken", "get_tokens_from_refresh_token", request),
+        )
+
+    def revoke_token(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._call("RevokeToken", "revoke_token", request))
+
+    def global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._call("GlobalSignOut", "global_sign_out", request))

@@ -1,0 +1,135 @@
+"""After DONE: the current user, the session's tokens refreshed when due, and revocation.
+
+A refresh is not a step of the sign-in: the flow stays at ``DONE`` and keeps the new
+tokens (a ``Commit``). A refresh Cognito refuses (the refresh token revoked or expired)
+ends the sign-in: the flow signs out and says to sign in again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+from joserfc import jws
+from joserfc.errors import JoseError
+
+from cognitoflow.transports.sensitive import conceal
+
+from .context import FlowContext
+from .errors import InvalidStateError, UnexpectedChallengeError
+from .mapping import reveal
+from .outputs import AuthSession, AuthTokens, AuthUser, SignInDetails
+from .plan import Call, Commit, Plan, Scope
+from .requests import AppClient
+from .steps import FlowState
+
+__all__ = ["REFRESH_MARGIN", "current_user", "fetch_auth_session", "revoke", "token_claims"]
+
+REFRESH_MARGIN = 300.0
+"""Tokens this close to expiry (seconds) are refreshed by ``fetch_auth_session``, as
+Amplify does."""
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """A JWT's claims, read without checking its signature (the flow's own tokens, just
+    received from Cognito; a backend checks others with :class:`TokenVerifier`)."""
+    try:
+        payload = jws.extract_compact(token.encode()).payload
+        claims = json.loads(payload)
+    except (JoseError, ValueError):
+        raise UnexpectedChallengeError(
+            "Cognito's token is not a JWT this library can read.", "Sign in again."
+        ) from None
+    if not isinstance(claims, dict):
+        raise UnexpectedChallengeError("Cognito's token holds no claims.", "Sign in again.")
+    return claims
+
+
+def _signed_in(state: FlowState, ctx: FlowContext) -> AuthTokens:
+    if state is not FlowState.DONE or ctx.tokens is None:
+        raise InvalidStateError("No user is signed in.", "Call sign_in first.")
+    return ctx.tokens
+
+
+def current_user(state: FlowState, ctx: FlowContext) -> AuthUser:
+    """The signed-in user, from the ID token (or the access token): no call."""
+    tokens = _signed_in(state, ctx)
+    claims = token_claims(tokens.id_token or tokens.access_token)
+    username = claims.get("cognito:username") or claims.get("username") or ctx.username
+    return AuthUser(
+        username=str(username),
+        user_id=str(claims.get("sub", "")),
+        sign_in_details=SignInDetails(ctx.login_id, ctx.auth_flow_type),
+    )
+
+
+def fetch_auth_session(
+    client: AppClient,
+    state: FlowState,
+    ctx: FlowContext,
+    now: float,
+    *,
+    force_refresh: bool,
+    margin: float,
+) -> Plan[AuthSession]:
+    """The session's tokens, refreshed first if forced or within ``margin`` of expiry.
+    Signed out, the session is empty (as Amplify's is)."""
+    if state is not FlowState.DONE or ctx.tokens is None:
+        return AuthSession(tokens=None, user_sub=None, expires_at=None)
+    tokens = ctx.tokens
+    expiries = [
+        float(token_claims(token).get("exp", 0))
+        for token in (tokens.access_token, tokens.id_token)
+        if token
+    ]
+    if force_refresh or any(expiry - margin <= now for expiry in expiries):
+        tokens = yield from _refresh(client, ctx, tokens)
+    claims = token_claims(tokens.access_token)
+    expires = claims.get("exp")
+    return AuthSession(
+        tokens=tokens,
+        user_sub=claims.get("sub"),
+        expires_at=float(expires) if expires is not None else None,
+    )
+
+
+def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthTokens]:
+    """GetTokensFromRefreshToken; with rotation, the new refresh token replaces the old."""
+    if not old.refresh_token:
+        raise InvalidStateError("This sign-in has no refresh token.", "Call sign_in again.")
+    request: dict[str, Any] = {
+        "RefreshToken": conceal(old.refresh_token),
+        "ClientId": client.client_id,
+    }
+    if client.client_secret:
+        request["ClientSecret"] = client.client_secret
+    if old.device_key:
+        request["DeviceKey"] = old.device_key
+    reply = yield Call("get_tokens_from_refresh_token", request, Scope.SESSION, ctx)
+    result = reply["AuthenticationResult"]
+    new = AuthTokens(
+        access_token=reveal(result.get("AccessToken")) or "",
+        id_token=reveal(result.get("IdToken")) or old.id_token,
+        refresh_token=reveal(result.get("RefreshToken")) or old.refresh_token,
+        expires_in=result.get("ExpiresIn"),
+        token_type=result.get("TokenType", "Bearer"),
+        device_key=old.device_key,
+        device_group_key=old.device_group_key,
+    )
+    yield Commit(attrs.evolve(ctx, tokens=new))
+    return new
+
+
+def revoke(client: AppClient, tokens: AuthTokens, everywhere: bool) -> Plan[None]:
+    """RevokeToken for this sign-in's refresh token, or GlobalSignOut for every sign-in."""
+    if everywhere:
+        request: dict[str, Any] = {"AccessToken": conceal(tokens.access_token)}
+        yield Call("global_sign_out", request, Scope.ACCOUNT, FlowContext())
+        return
+    if not tokens.refresh_token:
+        return
+    request = {"Token": conceal(tokens.refresh_token), "ClientId": client.client_id}
+    if client.client_secret:
+        request["ClientSecret"] = client.client_secret
+    yield Call("revoke_token", request, Scope.ACCOUNT, FlowContext())
