@@ -197,11 +197,12 @@ def _pool(cognito: FakeCognito, family: str) -> Pool:
         "ALLOW_USER_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     ]
-    mfa = {"sms_mfa": "OPTIONAL", "totp_mfa": "OPTIONAL", "new_password_totp": "ON"}.get(
-        family, "OFF"
-    )
-    if family == "email_setup":
-        mfa = "ON"
+    mfa = {
+        "sms_mfa": "OPTIONAL",
+        "totp_mfa": "OPTIONAL",
+        "new_password_totp": "ON",
+        "email_setup": "ON",
+    }.get(family, "OFF")
     pool = Pool(
         cognito,
         MfaConfiguration=mfa,

@@ -74,7 +74,7 @@ def _flow(pool: Pool) -> SignInFlow:
     )
 
 
-def _failures(pool: Pool) -> Iterator[Callable[[], Any]]:
+def _failures(pool: Pool, signed_in: list[SignInFlow]) -> Iterator[Callable[[], Any]]:
     """Calls that fail, at many points of many flows (each runs on a fresh flow state)."""
     cognito = pool.cognito
     yield lambda: _flow(pool).sign_in("sam", WRONG)
@@ -127,6 +127,7 @@ def _failures(pool: Pool) -> Iterator[Callable[[], Any]]:
     done = _flow(pool)
     done.sign_in("ray", "Temp-pass-1!")
     done.confirm_sign_in(NEW)
+    signed_in.append(done)  # its access and ID tokens are among the secrets
     yield lambda: done.sign_in("ray", NEW)
     yield lambda: done.confirm_sign_in("123456")
 
@@ -136,7 +137,7 @@ def _failures(pool: Pool) -> Iterator[Callable[[], Any]]:
     yield lambda: done.register_passkey(ceremony)
 
 
-def _secrets(pool: Pool, flows_tokens: list[str]) -> set[str]:
+def _secrets(pool: Pool, signed_in: list[SignInFlow]) -> set[str]:
     cognito = pool.cognito
     found = {PASSWORD, WRONG, NEW, "Temp-pass-1!", pool.client_secret or ""}
     found.update(m.code for m in cognito.outbox)
@@ -144,7 +145,10 @@ def _secrets(pool: Pool, flows_tokens: list[str]) -> set[str]:
     found.update(cognito._refresh)
     for user in cognito._pools[pool.pool_id].users.values():
         found.update(s for s in (user.totp_secret, user.totp_pending_secret) if s)
-    found.update(flows_tokens)
+    for flow in signed_in:
+        tokens = flow.tokens
+        assert tokens is not None
+        found.update(t for t in (tokens.access_token, tokens.id_token) if t)
     return {s for s in found if len(s) >= 6}
 
 
@@ -184,13 +188,13 @@ def _render(error: BaseException) -> list[str]:
 def test_tracebacks_with_locals_hold_no_secret(pool: Pool, clock: ManualClock) -> None:
     rendered: list[str] = []
     errors = 0
-    for fail in _failures(pool):
+    signed_in: list[SignInFlow] = []
+    for fail in _failures(pool, signed_in):
         with pytest.raises(CognitoFlowError) as caught:
             fail()
         errors += 1
         rendered += _render(caught.value)
-    tokens = [t for flow_tokens in [pool.cognito._refresh] for t in flow_tokens]
-    secrets = _secrets(pool, tokens)
+    secrets = _secrets(pool, signed_in)
     leaks = sorted(
         {
             (secret[:6] + "…", line[:120])
