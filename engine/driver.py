@@ -38,6 +38,7 @@ from .plan import (
     Instruction,
     Move,
     Plan,
+    Refused,
     lost_answer,
     on_error,
 )
@@ -162,6 +163,8 @@ class FlowDriver:
         except TransportOutcomeUnknownError:
             raise lost_answer(call) from None
         except CognitoError as error:
+            if call.fallback_if is not None and call.fallback_if(error):
+                return Refused(error.code, error.message)
             decision = on_error(error, call, self.state, self._ctx)
             if decision.done:
                 return {}

@@ -44,8 +44,10 @@ __all__ = [
     "Instruction",
     "Move",
     "Plan",
+    "Refused",
     "Scope",
     "lost_answer",
+    "not_served",
     "on_error",
     "restart",
 ]
@@ -84,6 +86,8 @@ class Call:
     ``ctx`` is the step's context at this call: a result refusal restarts from the user
     it names. ``done_if`` names a refusal (error code, words of its message) that proves
     an earlier attempt of this very call succeeded; it is taken as an empty reply.
+    ``fallback_if`` picks refusals the plan handles itself (another way to the same end):
+    such a refusal comes back to the plan as a :class:`Refused` instead of the reply.
     """
 
     operation: str
@@ -91,6 +95,35 @@ class Call:
     scope: Scope
     ctx: FlowContext
     done_if: tuple[str, str] | None = None
+    fallback_if: Callable[[CognitoError], bool] | None = None
+
+
+@attrs.frozen
+class Refused:
+    """A refusal the plan asked to see (``Call.fallback_if``): Cognito's code and message."""
+
+    code: str
+    message: str
+
+
+NOT_SERVED_CODES = frozenset(
+    {
+        "UnknownOperationException",
+        "InvalidAction",
+        "NotImplementedException",
+        "NotImplemented",
+        "OperationNotEnabledException",
+    }
+)
+"""Codes saying the endpoint does not serve an operation at all (AWS's JSON protocol for
+an unknown target, emulators that lack it, Cognito's "not enabled")."""
+
+
+def not_served(error: CognitoError) -> bool:
+    """The endpoint does not serve this operation: a code of :data:`NOT_SERVED_CODES`, or
+    an answer that is not Cognito's (an HTTP status with no error code, as moto's server
+    sends for an operation it lacks)."""
+    return error.code in NOT_SERVED_CODES or error.code.isdigit()
 
 
 @attrs.frozen

@@ -63,6 +63,21 @@ class AppClient:
             request["ClientMetadata"] = dict(metadata)
         return request
 
+    def refresh_auth(
+        self, refresh_token: str, username: str, device_key: str | None
+    ) -> InitiateAuthRequest:
+        """InitiateAuth ``REFRESH_TOKEN_AUTH``: ``SECRET_HASH`` over the user's internal
+        username (``cognito:username``), not the login the user typed."""
+        params = {"REFRESH_TOKEN": conceal(refresh_token)}
+        self._hash_parameter(params, username)
+        if device_key:
+            params["DEVICE_KEY"] = device_key
+        return {
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": self.client_id,
+            "AuthParameters": params,
+        }
+
     def respond(
         self,
         challenge: str,

@@ -20,7 +20,7 @@ from .context import FlowContext
 from .errors import InvalidStateError, UnexpectedChallengeError
 from .mapping import reveal
 from .outputs import AuthSession, AuthTokens, AuthUser, SignInDetails
-from .plan import Call, Commit, Plan, Scope
+from .plan import Call, Commit, Plan, Refused, Scope, not_served
 from .requests import AppClient
 from .steps import FlowState
 
@@ -95,7 +95,12 @@ def fetch_auth_session(
 
 
 def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthTokens]:
-    """GetTokensFromRefreshToken; with rotation, the new refresh token replaces the old."""
+    """GetTokensFromRefreshToken; with rotation, the new refresh token replaces the old.
+
+    Where the endpoint does not serve that operation (an emulator that lacks it), the
+    refresh falls back to InitiateAuth ``REFRESH_TOKEN_AUTH``, which answers with no new
+    refresh token: the old one is kept.
+    """
     if not old.refresh_token:
         raise InvalidStateError("This sign-in has no refresh token.", "Call sign_in again.")
     request: dict[str, Any] = {
@@ -106,7 +111,13 @@ def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthT
         request["ClientSecret"] = client.client_secret
     if old.device_key:
         request["DeviceKey"] = old.device_key
-    reply = yield Call("get_tokens_from_refresh_token", request, Scope.SESSION, ctx)
+    reply = yield Call(
+        "get_tokens_from_refresh_token", request, Scope.SESSION, ctx, fallback_if=not_served
+    )
+    if isinstance(reply, Refused):
+        username = _internal_username(old) or ctx.username or ""
+        fallback = client.refresh_auth(old.refresh_token, username, old.device_key)
+        reply = yield Call("initiate_auth", fallback, Scope.SESSION, ctx)
     result = reply["AuthenticationResult"]
     new = AuthTokens(
         access_token=reveal(result.get("AccessToken")) or "",
@@ -119,6 +130,16 @@ def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthT
     )
     yield Commit(attrs.evolve(ctx, tokens=new))
     return new
+
+
+def _internal_username(tokens: AuthTokens) -> str | None:
+    """The user's internal username, which REFRESH_TOKEN_AUTH's SECRET_HASH is made with."""
+    for token, claim in ((tokens.id_token, "cognito:username"), (tokens.access_token, "username")):
+        if token:
+            value = token_claims(token).get(claim)
+            if value:
+                return str(value)
+    return None
 
 
 def revoke(client: AppClient, tokens: AuthTokens, everywhere: bool) -> Plan[None]:

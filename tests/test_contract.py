@@ -31,7 +31,7 @@ from cognitoflow.engine import (
     SignInFlow,
     SignInStep,
 )
-from cognitoflow.transports import Boto3Transport, Transport
+from cognitoflow.transports import Boto3Transport, CognitoError, Transport
 from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
 
 from helpers import admin_client, free_port
@@ -273,6 +273,39 @@ def passwordless_email(backend: Backend) -> None:
     assert flow.confirm_sign_in(backend.code("hal", "SIGN_IN")).is_signed_in
 
 
+def refresh(backend: Backend) -> None:
+    """fetch_auth_session(force_refresh=True): new access token, same user, still DONE.
+    moto lacks GetTokensFromRefreshToken: the flow falls back to REFRESH_TOKEN_AUTH."""
+    pool_id, client_id, secret = backend.pool(client={"GenerateSecret": True})
+    backend.user(pool_id, "ida")
+    flow = backend.flow(pool_id, client_id, secret)
+    before = flow.sign_in("ida", PASSWORD).tokens
+    assert before is not None
+    session = flow.fetch_auth_session(force_refresh=True)
+    assert session.tokens is not None
+    assert session.tokens.access_token != before.access_token
+    assert session.tokens.refresh_token == before.refresh_token
+    assert flow.get_current_user().username == "ida"
+    assert flow.state is FlowState.DONE
+
+
+def revoke(backend: Backend) -> None:
+    """sign_out revokes the refresh token: Cognito then refuses it, and the access token."""
+    pool_id, client_id, _ = backend.pool()
+    backend.user(pool_id, "jo")
+    flow = backend.flow(pool_id, client_id)
+    tokens = flow.sign_in("jo", PASSWORD).tokens
+    assert tokens is not None
+    flow.sign_out()
+    with pytest.raises(CognitoError) as refused:
+        backend.transport.get_tokens_from_refresh_token(
+            {"RefreshToken": tokens.refresh_token, "ClientId": client_id}
+        )
+    assert refused.value.code == "NotAuthorizedException"
+    with pytest.raises(CognitoError, match="revoked"):
+        backend.transport.global_sign_out({"AccessToken": tokens.access_token})
+
+
 FAITHFUL = {"fake", "fake-http", "moto"}
 OURS = {"fake", "fake-http"}
 FLOWS: dict[Callable[[Backend], None], set[str]] = {
@@ -284,6 +317,8 @@ FLOWS: dict[Callable[[Backend], None], set[str]] = {
     sign_up_and_confirm: OURS,
     custom_challenge: OURS,
     passwordless_email: OURS,
+    refresh: FAITHFUL,
+    revoke: OURS,  # moto has no RevokeToken
 }
 CASES = [
     pytest.param(name, flow, id=f"{name}-{flow.__name__}")

@@ -16,7 +16,7 @@ from cognitoflow.engine import (
     SignInFlow,
     TokenVerifier,
 )
-from cognitoflow.transports import TransportConnectionError
+from cognitoflow.transports import CognitoError, TransportConnectionError
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
 from helpers import PASSWORD, Pool
@@ -155,3 +155,68 @@ def test_sign_out_signs_out_locally_even_when_cognito_is_unreachable(
         flow.sign_out()
     assert flow.state is FlowState.SIGNED_OUT
     assert flow.tokens is None
+
+
+class NoGetTokens(Counting):
+    """An endpoint that does not serve GetTokensFromRefreshToken (an emulator lacking it)."""
+
+    def __init__(self, cognito: FakeCognito, code: str) -> None:
+        super().__init__(cognito)
+        self.code = code
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        if operation == "GetTokensFromRefreshToken":
+            self.calls.append(operation)
+            raise CognitoError(self.code, "not served here", operation, 500)
+        return super()._call(operation, method, request)
+
+
+@pytest.mark.parametrize("code", ["UnknownOperationException", "500"])
+def test_refresh_falls_back_to_refresh_token_auth(
+    make_pool: MakePool, clock: ManualClock, code: str
+) -> None:
+    """With a client secret in an email-as-username pool: SECRET_HASH is made with the
+    internal username (a UUID), not the email the user signed in with."""
+    pool = make_pool(UsernameAttributes=["email"], client={"GenerateSecret": True})
+    pool.cognito.add_user(pool.pool_id, "mo@example.com", PASSWORD)
+    transport = NoGetTokens(pool.cognito, code)
+    flow = SignInFlow(
+        transport,
+        user_pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        client_secret=pool.client_secret,
+        clock=clock,
+    )
+    before = flow.sign_in("mo@example.com", PASSWORD).tokens
+    assert before is not None
+    transport.calls.clear()
+    session = flow.fetch_auth_session(force_refresh=True)
+    assert transport.calls == ["GetTokensFromRefreshToken", "InitiateAuth"]
+    assert session.tokens is not None
+    assert session.tokens.access_token != before.access_token
+    assert session.tokens.refresh_token == before.refresh_token  # REFRESH_TOKEN_AUTH keeps it
+    assert flow.state is FlowState.DONE
+
+
+def test_a_revoked_token_is_refused_by_the_fallback_too(pool: Pool, clock: ManualClock) -> None:
+    transport = NoGetTokens(pool.cognito, "UnknownOperationException")
+    flow = SignInFlow(
+        transport,
+        user_pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        client_secret=pool.client_secret,
+        clock=clock,
+    )
+    assert flow.sign_in("lia", PASSWORD).is_signed_in
+    pool.cognito.admin_user_global_sign_out(UserPoolId=pool.pool_id, Username="lia")
+    with pytest.raises(NotAuthorizedException, match="sign_in again"):
+        flow.fetch_auth_session(force_refresh=True)
+    assert flow.state is FlowState.SIGNED_OUT
+
+
+def test_a_refusal_of_the_refresh_itself_does_not_fall_back(pool: Pool, clock: ManualClock) -> None:
+    flow, transport = _signed_in(pool, clock)
+    pool.cognito.admin_user_global_sign_out(UserPoolId=pool.pool_id, Username="lia")
+    with pytest.raises(NotAuthorizedException):
+        flow.fetch_auth_session(force_refresh=True)
+    assert transport.calls == ["GetTokensFromRefreshToken"]

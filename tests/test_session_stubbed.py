@@ -82,6 +82,31 @@ def test_a_refresh_sends_the_refresh_token_and_keeps_the_new_tokens(
     assert flow.get_current_user().username == "amy"
 
 
+def test_a_refresh_cognito_does_not_enable_falls_back_to_refresh_token_auth(
+    signed_in: tuple[SignInFlow, Stubber],
+) -> None:
+    flow, stubber = signed_in
+    stubber.add_client_error(
+        "get_tokens_from_refresh_token",
+        "OperationNotEnabledException",
+        "The operation is not enabled.",
+    )
+    fresh = _result(refresh=None)  # REFRESH_TOKEN_AUTH sends no new refresh token
+    stubber.add_response(
+        "initiate_auth",
+        {"AuthenticationResult": fresh, "ChallengeParameters": {}},
+        {
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": CLIENT,
+            "AuthParameters": {"REFRESH_TOKEN": "refresh-1"},
+        },
+    )
+    session = flow.fetch_auth_session(force_refresh=True)
+    assert session.tokens is not None
+    assert session.tokens.access_token == fresh["AccessToken"]
+    assert session.tokens.refresh_token == "refresh-1"
+
+
 def test_a_revoked_refresh_token_ends_the_sign_in(signed_in: tuple[SignInFlow, Stubber]) -> None:
     flow, stubber = signed_in
     stubber.add_client_error(
