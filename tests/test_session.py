@@ -46,8 +46,10 @@ def pool(make_pool: MakePool) -> Pool:
     return pool
 
 
-def _signed_in(pool: Pool, clock: ManualClock) -> tuple[SignInFlow, Counting]:
-    transport = Counting(pool.cognito)
+def _signed_in(
+    pool: Pool, clock: ManualClock, transport: Counting | None = None, login: str = "lia"
+) -> tuple[SignInFlow, Counting]:
+    transport = transport or Counting(pool.cognito)
     flow = SignInFlow(
         transport,
         user_pool_id=pool.pool_id,
@@ -55,7 +57,7 @@ def _signed_in(pool: Pool, clock: ManualClock) -> tuple[SignInFlow, Counting]:
         client_secret=pool.client_secret,
         clock=clock,
     )
-    assert flow.sign_in("lia", PASSWORD).is_signed_in
+    assert flow.sign_in(login, PASSWORD).is_signed_in
     transport.calls.clear()
     return flow, transport
 
@@ -179,17 +181,9 @@ def test_refresh_falls_back_to_refresh_token_auth(
     internal username (a UUID), not the email the user signed in with."""
     pool = make_pool(UsernameAttributes=["email"], client={"GenerateSecret": True})
     pool.cognito.add_user(pool.pool_id, "mo@example.com", PASSWORD)
-    transport = NoGetTokens(pool.cognito, code)
-    flow = SignInFlow(
-        transport,
-        user_pool_id=pool.pool_id,
-        client_id=pool.client_id,
-        client_secret=pool.client_secret,
-        clock=clock,
-    )
-    before = flow.sign_in("mo@example.com", PASSWORD).tokens
+    flow, transport = _signed_in(pool, clock, NoGetTokens(pool.cognito, code), "mo@example.com")
+    before = flow.tokens
     assert before is not None
-    transport.calls.clear()
     session = flow.fetch_auth_session(force_refresh=True)
     assert transport.calls == ["GetTokensFromRefreshToken", "InitiateAuth"]
     assert session.tokens is not None
@@ -199,15 +193,7 @@ def test_refresh_falls_back_to_refresh_token_auth(
 
 
 def test_a_revoked_token_is_refused_by_the_fallback_too(pool: Pool, clock: ManualClock) -> None:
-    transport = NoGetTokens(pool.cognito, "UnknownOperationException")
-    flow = SignInFlow(
-        transport,
-        user_pool_id=pool.pool_id,
-        client_id=pool.client_id,
-        client_secret=pool.client_secret,
-        clock=clock,
-    )
-    assert flow.sign_in("lia", PASSWORD).is_signed_in
+    flow, _ = _signed_in(pool, clock, NoGetTokens(pool.cognito, "UnknownOperationException"))
     pool.cognito.admin_user_global_sign_out(UserPoolId=pool.pool_id, Username="lia")
     with pytest.raises(NotAuthorizedException, match="sign_in again"):
         flow.fetch_auth_session(force_refresh=True)
