@@ -48,6 +48,7 @@ from .outputs import (
     AuthTokens,
     AuthUser,
     CodeDeliveryDetails,
+    CompleteAutoSignIn,
     ConfirmResetPasswordWithCode,
     ConfirmSignInWithCustomChallenge,
     ConfirmSignInWithEmailCode,
@@ -73,7 +74,14 @@ from .outputs import (
 )
 from .sealing import SnapshotSealer
 from .snapshot import SNAPSHOT_VERSION, Snapshot
-from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState, ResetPasswordStep, SignInStep
+from .steps import (
+    AUTH_FLOW_TYPES,
+    FIRST_FACTORS,
+    FlowState,
+    ResetPasswordStep,
+    SignInStep,
+    SignUpStep,
+)
 from .store import FlowStore, InMemoryFlowStore, RedisFlowStore
 from .tokens import InvalidTokenError, TokenVerifier
 
@@ -87,6 +95,7 @@ __all__ = [
     "CodeDeliveryDetails",
     "CodeMismatchException",
     "CognitoFlowError",
+    "CompleteAutoSignIn",
     "ConfirmResetPasswordWithCode",
     "ConfirmSignInWithCustomChallenge",
     "ConfirmSignInWithEmailCode",
@@ -143,6 +152,7 @@ __all__ = [
     "SignInOutput",
     "SignInStep",
     "SignUpOutput",
+    "SignUpStep",
     "Snapshot",
     "SnapshotSealer",
     "SoftwareTokenMFANotFoundException",

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
+
 from cognitoflow.transports.sensitive import conceal
 
 from .checks import CODE, optional, require, require_state, text_map
@@ -19,18 +21,21 @@ from .errors import InvalidAnswerError, InvalidInputError, InvalidStateError, Pa
 from .outputs import (
     AuthTokens,
     CodeDeliveryDetails,
+    CompleteAutoSignIn,
     ConfirmResetPasswordWithCode,
     ConfirmSignUp,
     Done,
+    PendingAutoSignIn,
     ResetPasswordDone,
     ResetPasswordOutput,
     SignUpOutput,
 )
 from .plan import Call, CeremonyFailed, CreatePasskey, Move, Plan, Scope
 from .requests import AppClient
-from .steps import FlowState
+from .steps import AUTH_FLOW_TYPES, FlowState
 
 __all__ = [
+    "auto_sign_in_request",
     "confirm_reset_password",
     "confirm_sign_up",
     "register_passkey",
@@ -84,6 +89,27 @@ def _send_code(
     return details
 
 
+def _armed(auto_sign_in: bool | str, password: str) -> PendingAutoSignIn | None:
+    """The auto sign-in ``sign_up(auto_sign_in=...)`` asks for: ``True`` signs in with the
+    password (SRP), a flow type names the flow; ``USER_AUTH`` uses ConfirmSignUp's session
+    instead of the password (no second code)."""
+    if auto_sign_in is False:
+        return None
+    if auto_sign_in is True:
+        return PendingAutoSignIn("USER_SRP_AUTH", password=password)
+    flow = optional("auto_sign_in", auto_sign_in, max_length=64)
+    flows = [t for t in AUTH_FLOW_TYPES if t != "CUSTOM_WITHOUT_SRP"]  # that one takes no password
+    if flow not in flows:
+        raise InvalidInputError(
+            "auto_sign_in",
+            "auto_sign_in must be True, False or the flow type to sign in with.",
+            f"Use True, or one of: {', '.join(flows)}.",
+        )
+    if flow == "USER_AUTH":
+        return PendingAutoSignIn(flow)
+    return PendingAutoSignIn(flow, password=password)
+
+
 def sign_up(
     client: AppClient,
     state: FlowState,
@@ -91,11 +117,16 @@ def sign_up(
     password: str,
     user_attributes: Mapping[str, str] | None,
     metadata: Mapping[str, str] | None,
+    auto_sign_in: bool | str = False,
 ) -> Plan[SignUpOutput]:
-    """SignUp; unless Cognito confirmed the user at once, the flow waits on the code."""
+    """SignUp; unless Cognito confirmed the user at once, the flow waits on the code.
+
+    With ``auto_sign_in`` the flow keeps what it needs to sign the user in once the
+    sign-up is confirmed (:func:`auto_sign_in`)."""
     username = require("username", username, "A username")
     password = require("password", password, "A password")
     require_state("sign_up", state, *_SIGN_UP_STATES)
+    pending = _armed(auto_sign_in, password)
     attributes = [
         {"Name": k, "Value": v} for k, v in text_map("user_attributes", user_attributes).items()
     ]
@@ -107,11 +138,21 @@ def sign_up(
     )
     reply = yield Call("sign_up", request, Scope.ACCOUNT, FlowContext())
     if reply.get("UserConfirmed"):
-        return SignUpOutput(True, Done(), reply.get("UserSub"))
+        if pending is None:
+            return SignUpOutput(True, Done(), reply.get("UserSub"))
+        pending = attrs.evolve(pending, session=reply.get("Session"))
+        yield Move("sign_up_confirmed", _confirmed(username, pending))
+        return SignUpOutput(True, CompleteAutoSignIn(), reply.get("UserSub"))
     details = delivery(reply["CodeDeliveryDetails"]) if reply.get("CodeDeliveryDetails") else None
-    ctx = FlowContext(login_id=username, username=username, code_delivery=details)
+    ctx = FlowContext(
+        login_id=username, username=username, code_delivery=details, auto_sign_in=pending
+    )
     yield Move("sign_up_code_sent", ctx)
     return SignUpOutput(False, ConfirmSignUp(details), reply.get("UserSub"))
+
+
+def _confirmed(username: str, pending: PendingAutoSignIn) -> FlowContext:
+    return FlowContext(login_id=username, username=username, auto_sign_in=pending)
 
 
 def confirm_sign_up(
@@ -122,7 +163,8 @@ def confirm_sign_up(
     username: str | None,
     metadata: Mapping[str, str] | None,
 ) -> Plan[SignUpOutput]:
-    """ConfirmSignUp; the flow is then signed out, ready for ``sign_in``."""
+    """ConfirmSignUp; the flow is then signed out, ready for ``sign_in``, or, with an auto
+    sign-in armed for this very username, for ``auto_sign_in``."""
     require_state("confirm_sign_up", state, *_SIGN_UP_STATES)
     username = _user(username, ctx)
     code = _code(confirmation_code, "A confirmation code")
@@ -131,9 +173,14 @@ def confirm_sign_up(
     )
     # Confirmed already (by an earlier attempt whose answer was lost): that is success.
     already = ("NotAuthorizedException", "Current status is CONFIRMED")
-    yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx, done_if=already)
-    yield Move("sign_up_confirmed", FlowContext(login_id=username))
-    return SignUpOutput(True, Done())
+    reply = yield Call("confirm_sign_up", request, Scope.ACCOUNT, ctx, done_if=already)
+    pending = ctx.auto_sign_in
+    if pending is None or username != ctx.username:
+        yield Move("sign_up_confirmed", FlowContext(login_id=username))
+        return SignUpOutput(True, Done())
+    pending = attrs.evolve(pending, session=reply.get("Session"))
+    yield Move("sign_up_confirmed", _confirmed(username, pending))
+    return SignUpOutput(True, CompleteAutoSignIn())
 
 
 def resend_sign_up_code(
@@ -237,3 +284,25 @@ def _credential(value: Any) -> dict[str, Any]:
             "Return what navigator.credentials.create gives, as JSON.",
         )
     return value
+
+
+def auto_sign_in_request(state: FlowState, ctx: FlowContext) -> tuple[str, PendingAutoSignIn]:
+    """The user and the armed auto sign-in that ``auto_sign_in()`` signs in with."""
+    pending = ctx.auto_sign_in
+    if state is not FlowState.SIGNED_OUT or pending is None:
+        if state is FlowState.CONFIRM_SIGN_UP and pending is not None:
+            raise InvalidStateError(
+                "The sign-up is not confirmed yet.",
+                "Call confirm_sign_up with the code sent, then auto_sign_in.",
+            )
+        raise InvalidStateError(
+            "No auto sign-in is waiting: it was not asked for, or it was used or replaced "
+            "by another sign-in.",
+            "Call sign_in.",
+        )
+    if pending.auth_flow_type == "USER_AUTH" and not pending.session:
+        raise InvalidStateError(
+            "Cognito gave no session to sign in with after the confirmation.",
+            "Call sign_in.",
+        )
+    return ctx.username, pending

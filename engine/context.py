@@ -33,6 +33,7 @@ from .outputs import (
     ContinueSignInWithTotpSetup,
     Done,
     NextStep,
+    PendingAutoSignIn,
     ResetPassword,
     SignInOutput,
     TotpSetupDetails,
@@ -62,6 +63,7 @@ class FlowContext:
     password_mode: str | None = None
     code_delivery: CodeDeliveryDetails | None = None
     tokens: AuthTokens | None = attrs.field(default=None, repr=False)
+    auto_sign_in: PendingAutoSignIn | None = None
 
 
 snapshot.check_context_fields(FlowContext)

@@ -286,14 +286,40 @@ class SignInFlow(FlowDriver):
         *,
         user_attributes: Mapping[str, str] | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        auto_sign_in: bool | str = False,
     ) -> SignUpOutput:
-        """Register a user; the next step is usually ``CONFIRM_SIGN_UP`` with a code sent."""
+        """Register a user; the next step is usually ``CONFIRM_SIGN_UP`` with a code sent.
+
+        ``auto_sign_in``: once the sign-up is confirmed, ``confirm_sign_up`` answers
+        ``COMPLETE_AUTO_SIGN_IN`` and :meth:`auto_sign_in` signs the user in. ``True``
+        signs in with the password (SRP); a flow type names another flow
+        (``"USER_PASSWORD_AUTH"``, ``"CUSTOM_WITH_SRP"``); ``"USER_AUTH"`` signs in with
+        the session ConfirmSignUp answers, so the confirmation code is the first factor
+        and the password is not kept. Otherwise the flow keeps the password (concealed,
+        and in its snapshot) until the auto sign-in or another sign-in uses it.
+        """
         password = conceal(password)
         return self._run(
             account.sign_up(
-                self._client, self.state, username, password, user_attributes, client_metadata
+                self._client,
+                self.state,
+                username,
+                password,
+                user_attributes,
+                client_metadata,
+                auto_sign_in,
             )
         )
+
+    def auto_sign_in(self) -> SignInOutput:
+        """Sign in the user whose sign-up was just confirmed (``COMPLETE_AUTO_SIGN_IN``):
+        ``DONE``, or the next step (an MFA code, say) as from :meth:`sign_in`.
+
+        Raises:
+            InvalidStateError: no auto sign-in is waiting (not asked for at ``sign_up``,
+                the sign-up not confirmed yet, or another sign-in since).
+        """
+        return self._step(signing_in.auto_sign_in(self._client, self.state, self._ctx))
 
     def confirm_sign_up(
         self,

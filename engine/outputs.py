@@ -15,13 +15,16 @@ from urllib.parse import quote
 
 import attrs
 
-from .steps import ResetPasswordStep, SignInStep
+from cognitoflow.transports.sensitive import conceal_text
+
+from .steps import ResetPasswordStep, SignInStep, SignUpStep
 
 __all__ = [
     "AuthSession",
     "AuthTokens",
     "AuthUser",
     "CodeDeliveryDetails",
+    "CompleteAutoSignIn",
     "ConfirmResetPasswordWithCode",
     "ConfirmSignInWithCustomChallenge",
     "ConfirmSignInWithEmailCode",
@@ -37,6 +40,7 @@ __all__ = [
     "ContinueSignInWithTotpSetup",
     "Done",
     "NextStep",
+    "PendingAutoSignIn",
     "ResetPassword",
     "ResetPasswordDone",
     "ResetPasswordOutput",
@@ -195,6 +199,7 @@ class ConfirmSignUp:
     """Confirm the sign-up with the code sent (call ``resend_sign_up_code`` if none was)."""
 
     sign_in_step: ClassVar[SignInStep] = SignInStep.CONFIRM_SIGN_UP
+    sign_up_step: ClassVar[SignUpStep] = SignUpStep.CONFIRM_SIGN_UP
     code_delivery_details: CodeDeliveryDetails | None = None
 
 
@@ -210,6 +215,29 @@ class Done:
     """Signed in (or, after sign-up, nothing left to do)."""
 
     sign_in_step: ClassVar[SignInStep] = SignInStep.DONE
+    sign_up_step: ClassVar[SignUpStep] = SignUpStep.DONE
+
+
+@attrs.frozen
+class CompleteAutoSignIn:
+    """The sign-up is complete: call ``auto_sign_in()`` to sign the user in."""
+
+    sign_up_step: ClassVar[SignUpStep] = SignUpStep.COMPLETE_AUTO_SIGN_IN
+
+
+@attrs.frozen
+class PendingAutoSignIn:
+    """An auto sign-in armed by ``sign_up(auto_sign_in=...)``, kept by the flow until
+    ``auto_sign_in()`` (or another sign-in) uses it.
+
+    ``auth_flow_type`` is how the user will be signed in: ``USER_AUTH`` with ``session``
+    (the one ConfirmSignUp answered, no second code), or a password flow with
+    ``password``. Neither secret is ever shown in a repr.
+    """
+
+    auth_flow_type: str
+    password: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
+    session: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
 
 
 NextStep = (
@@ -248,7 +276,7 @@ class SignUpOutput:
     """The result of ``sign_up`` and ``confirm_sign_up``."""
 
     is_sign_up_complete: bool
-    next_step: ConfirmSignUp | Done
+    next_step: ConfirmSignUp | Done | CompleteAutoSignIn
     user_id: str | None = None
 
 

@@ -15,6 +15,7 @@ import attrs
 from cognitoflow.transports.sensitive import conceal
 
 from . import srp
+from .account import auto_sign_in_request
 from .answers import ANSWERS
 from .checks import optional, require, text_map
 from .context import FlowContext
@@ -33,7 +34,7 @@ from .plan import SESSION_HINT, Call, Move, Plan, Scope, restart
 from .requests import AppClient
 from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState
 
-__all__ = ["AUTH_FLOW_TYPES", "confirm_sign_in", "sign_in"]
+__all__ = ["AUTH_FLOW_TYPES", "auto_sign_in", "confirm_sign_in", "sign_in"]
 
 _COGNITO_FLOWS = {
     "USER_AUTH": "USER_AUTH",
@@ -52,8 +53,12 @@ def sign_in(
     auth_flow_type: str,
     client_metadata: Mapping[str, str] | None,
     preferred_challenge: str | None,
+    session: str | None = None,
 ) -> Plan[SignInOutput]:
-    """Start a sign-in; a flow at another step is replaced only if this one succeeds."""
+    """Start a sign-in; a flow at another step is replaced only if this one succeeds.
+
+    ``session``: ConfirmSignUp's session, which signs a USER_AUTH sign-in in with the
+    confirmation code (an auto sign-in)."""
     username = require("username", username, "A username")
     auth_flow_type = optional("auth_flow_type", auth_flow_type, max_length=64) or ""
     if auth_flow_type not in AUTH_FLOW_TYPES:
@@ -81,6 +86,8 @@ def sign_in(
     if (auth_flow_type == "USER_PASSWORD_AUTH" or preferred == "PASSWORD") and password:
         params["PASSWORD"] = password
     request = client.initiate_auth(_COGNITO_FLOWS[auth_flow_type], params, client_metadata)
+    if session:
+        request["Session"] = session
     ctx = FlowContext(login_id=username, username=username, auth_flow_type=auth_flow_type)
     try:
         reply = yield Call("initiate_auth", request, Scope.SIGN_IN, ctx)
@@ -96,6 +103,23 @@ def sign_in(
             yield move
         raise failed.error() from None
     return (yield from advance(state, ctx, map_reply(reply), restarting=True))
+
+
+def auto_sign_in(client: AppClient, state: FlowState, ctx: FlowContext) -> Plan[SignInOutput]:
+    """The sign-in that ``sign_up(auto_sign_in=...)`` armed, once the sign-up is confirmed."""
+    username, pending = auto_sign_in_request(state, ctx)
+    return (
+        yield from sign_in(
+            client,
+            state,
+            username,
+            pending.password,
+            pending.auth_flow_type,
+            None,
+            None,
+            session=pending.session if pending.auth_flow_type == "USER_AUTH" else None,
+        )
+    )
 
 
 def _preferred(auth_flow_type: str, preferred: str | None) -> str | None:

@@ -23,7 +23,7 @@ import attrs
 
 from .errors import InvalidSnapshotError
 from .machine import CHALLENGE_STATES
-from .outputs import AuthTokens, CodeDeliveryDetails
+from .outputs import AuthTokens, CodeDeliveryDetails, PendingAutoSignIn
 from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, MFA_TYPES, FlowState
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Snapshot", "session_expires_at"]
@@ -141,7 +141,11 @@ _CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
     "password_mode": _optional_text,
     "code_delivery": partial(_record, CodeDeliveryDetails),
     "tokens": partial(_record, AuthTokens),
+    "auto_sign_in": partial(_record, PendingAutoSignIn),
 }
+_ADDED_FIELDS: Mapping[str, Any] = {"auto_sign_in": None}
+"""Fields added to version 1 since it was first written, with the value they take in a
+snapshot written before them."""
 _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
     "user_pool_id": _text,
     "client_id": _text,
@@ -201,6 +205,7 @@ def read(record: Any) -> tuple[FlowState, dict[str, Any], dict[str, Any]]:
             "Restore it with the cognitoflow release that wrote it, or sign in again.",
         )
     readers = {**_FLOW_READERS, **_CONTEXT_READERS}
+    record = {**_ADDED_FIELDS, **record}
     missing = [name for name in ("step", *readers) if name not in record]
     if missing:
         raise _fail(missing[0], "is missing")
@@ -272,6 +277,12 @@ def _check_fits(step: FlowState, context: Mapping[str, Any]) -> None:
         raise _fail("mfa_types", "can offer only TOTP and EMAIL to set up")
     if step is not FlowState.DONE and context["tokens"] is not None:
         raise _fail("tokens", "are held only at the step DONE")
+    pending = context["auto_sign_in"]
+    if pending is not None:
+        if step not in (FlowState.SIGNED_OUT, FlowState.CONFIRM_SIGN_UP):
+            raise _fail("auto_sign_in", "is held only while signed out or confirming a sign-up")
+        if pending.auth_flow_type not in AUTH_FLOW_TYPES:
+            raise _fail("auto_sign_in", "names a flow type this library does not sign in with")
 
 
 def session_expires_at(record: Mapping[str, Any]) -> float | None:

@@ -71,6 +71,14 @@ class SignInStep(str, Enum):
     done = "DONE"
 
 
+class SignUpStep(str, Enum):
+    """Amplify's ``signUpStep`` values."""
+
+    CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
+    COMPLETE_AUTO_SIGN_IN = "COMPLETE_AUTO_SIGN_IN"
+    DONE = "DONE"
+
+
 class ResetPasswordStep(str, Enum):
     """Amplify's ``resetPasswordStep`` values."""
 

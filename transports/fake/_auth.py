@@ -62,6 +62,8 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
                 raise fail(
                     "InvalidParameterException", "USER_AUTH flow not enabled for this client"
                 )
+            if Session:
+                return self._sign_in_after_sign_up(pool, client, params, Session)
             return self._start_user_auth(pool, client, params)
         raise fail(
             "InvalidParameterException",

@@ -1,4 +1,12 @@
-"""Sign-up and its confirmation code: ``SignUp``, ``ConfirmSignUp``, ``ResendConfirmationCode``."""
+"""Sign-up and its confirmation code: ``SignUp``, ``ConfirmSignUp``, ``ResendConfirmationCode``.
+
+Sign-in after sign-up: SignUp and ConfirmSignUp each answer with a ``Session``. The one
+from ConfirmSignUp signs the user in through InitiateAuth ``USER_AUTH`` (with the same
+``USERNAME``) with no second code, once, within the app client's session validity.
+Choices where Cognito's behaviour is not documented: ConfirmSignUp answers a session
+whether or not SignUp's was passed to it (a session passed is not checked), and for every
+app client (only a client allowing ``USER_AUTH`` can use it).
+"""
 
 from __future__ import annotations
 
@@ -44,7 +52,12 @@ class SignUp(ServiceCore):
         user = self._new_user(pool, Username, attr_dict(UserAttributes), "UNCONFIRMED")
         if Password is not None:
             user.set_password(pool.suffix, Password, temporary=False, now=self.clock())
-        out: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+        session = self._new_session(pool, client, user.username, "SIGN_UP")
+        out: dict[str, Any] = {
+            "UserConfirmed": False,
+            "UserSub": user.sub,
+            "Session": session.session_id,
+        }
         attribute = self._verification_attribute(pool, user)
         if attribute:
             out["CodeDeliveryDetails"] = self._issue_code(
@@ -80,7 +93,8 @@ class SignUp(ServiceCore):
         user.status = "CONFIRMED"
         if pending.destination_attribute:
             user.attributes[f"{pending.destination_attribute}_verified"] = "true"
-        return {}
+        session = self._new_session(pool, client, user.username, "SIGN_IN_AFTER_SIGN_UP")
+        return {"Session": session.session_id}
 
     @operation("ResendConfirmationCode")
     def resend_confirmation_code(

@@ -7,6 +7,7 @@ from typing import Any
 
 from ._core import (
     INCORRECT,
+    SESSION_INVALID,
     fail,
     missing,
 )
@@ -78,6 +79,22 @@ class ChoiceAuth(PasswordAuth, Passkeys):
             "ChallengeParameters": {},
             "AvailableChallenges": available,
         }
+
+    def _sign_in_after_sign_up(
+        self, pool: UserPool, client: AppClient, params: dict[str, str], session_id: str
+    ) -> dict[str, Any]:
+        """USER_AUTH with ConfirmSignUp's session: the confirmation code was the first
+        factor, so MFA (if any) or tokens follow. The session works once."""
+        session = self._session(session_id, client)
+        user = self._login_user(pool, client, params)
+        if (
+            session.challenge != "SIGN_IN_AFTER_SIGN_UP"
+            or user is None
+            or user.username != session.username
+        ):
+            raise fail("NotAuthorizedException", SESSION_INVALID)
+        session.used = True
+        return self._after_first_factor(pool, client, user)
 
     def _first_factor(
         self,
