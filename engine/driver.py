@@ -22,11 +22,12 @@ from cognitoflow.transports.base import (
     CognitoError,
     Transport,
     TransportConnectionError,
+    TransportCredentialsError,
     TransportOutcomeUnknownError,
 )
 
 from .context import FlowContext, output
-from .errors import ConnectionFailedError, StepInProgressError
+from .errors import ConnectionFailedError, CredentialsMissingError, StepInProgressError
 from .logs import log
 from .machine import SignInMachine
 from .outputs import SignInOutput
@@ -159,6 +160,14 @@ class FlowDriver:
             raise ConnectionFailedError(
                 error.message,
                 "Nothing was sent: check the network or the endpoint, then call again.",
+            ) from None
+        except TransportCredentialsError as error:
+            raise CredentialsMissingError(
+                error.message,
+                "Nothing was sent. Give the process AWS credentials allowed to call "
+                "cognito-idp:AdminInitiateAuth and AdminRespondToAuthChallenge (the "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables, AWS_PROFILE, or an "
+                "IAM role), or sign in without admin=True.",
             ) from None
         except TransportOutcomeUnknownError:
             raise lost_answer(call) from None

@@ -150,6 +150,11 @@ class ConnectionFailedError(CognitoFlowError):
     retryable = True
 
 
+class CredentialsMissingError(CognitoFlowError):
+    """A server-side sign-in (``admin=True``) must sign its calls with AWS credentials,
+    and the transport found none. Nothing was sent; the flow is unchanged."""
+
+
 class OutcomeUnknownError(CognitoFlowError):
     """The request reached Cognito (or may have), but its answer was lost: a read timeout
     or a dropped connection. Cognito may have acted on it, so the flow is left as it was

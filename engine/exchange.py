@@ -98,7 +98,7 @@ def respond(
     answers = {"USERNAME": ctx.username, **responses}
     request = step.client.respond(challenge, answers, ctx.username, ctx.session, step.metadata)
     try:
-        reply = yield Call("respond_to_auth_challenge", request, Scope.STEP, ctx)
+        reply = yield Call(step.client.respond_operation, request, Scope.STEP, ctx)
         if spends_session and reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
             yield Commit(attrs.evolve(ctx, session=None))
         reply = yield from answer_automatic(
@@ -152,7 +152,7 @@ def answer_automatic(
         request = client.respond(
             "PASSWORD_VERIFIER", answers, answers["USERNAME"], reply.get("Session"), metadata
         )
-        reply = yield Call("respond_to_auth_challenge", request, scope, ctx)
+        reply = yield Call(client.respond_operation, request, scope, ctx)
     return reply
 
 
@@ -170,7 +170,7 @@ def _passkey_ceremony(
     answers = {"USERNAME": username, "CREDENTIAL": credential}
     # Like Amplify, no ClientMetadata on the passkey answer.
     request = client.respond("WEB_AUTHN", answers, username, reply.get("Session"), None)
-    answered: AuthChallengeResponse = yield Call("respond_to_auth_challenge", request, scope, ctx)
+    answered: AuthChallengeResponse = yield Call(client.respond_operation, request, scope, ctx)
     return answered
 
 

@@ -59,6 +59,12 @@ class SignInFlow(FlowDriver):
             default is 3 minutes; it can be 3 to 15). A step whose session is older fails
             at once with :class:`SessionExpiredError`, without calling Cognito.
         clock: the time, in seconds since the epoch (``time.time``; tests pass the fake's).
+        admin: a server-side sign-in: every step goes through AdminInitiateAuth and
+            AdminRespondToAuthChallenge, which the transport signs with the caller's AWS
+            credentials (:class:`CredentialsMissingError` when there are none). The app
+            client must allow ``ALLOW_ADMIN_USER_PASSWORD_AUTH`` for
+            ``auth_flow_type="ADMIN_USER_PASSWORD_AUTH"``; SRP, custom and ``USER_AUTH``
+            flows work as without it.
     """
 
     DEFAULT_SESSION_VALIDITY = 180.0
@@ -74,6 +80,7 @@ class SignInFlow(FlowDriver):
         passkey_authenticator: PasskeyAuthenticator | None = None,
         session_validity: float = DEFAULT_SESSION_VALIDITY,
         clock: Callable[[], float] = time.time,
+        admin: bool = False,
     ) -> None:
         client_secret = conceal(client_secret)
         if not isinstance(transport, Transport):
@@ -95,9 +102,11 @@ class SignInFlow(FlowDriver):
         if not callable(clock):
             raise InvalidInputError("clock", "clock must be callable.", "Pass time.time.")
         session_validity = positive("session_validity", session_validity)
+        if not isinstance(admin, bool):
+            raise InvalidInputError("admin", "admin must be True or False.", "Pass admin=True.")
         super().__init__(
             transport,
-            AppClient(user_pool_id, client_id, client_secret),
+            AppClient(user_pool_id, client_id, client_secret, admin=admin),
             passkey_authenticator,
             clock,
         )
@@ -225,18 +234,8 @@ class SignInFlow(FlowDriver):
             return
         try:
             self._run(session.revoke(self._client, tokens, global_sign_out))
-        except ConnectionFailedError:
-            raise ConnectionFailedError(
-                "Signed out here, but Cognito could not be reached to end the sign-in there.",
-                "Its tokens stay valid at Cognito until they expire.",
-            ) from None
-        except OutcomeUnknownError as error:
-            raise OutcomeUnknownError(
-                error.operation,
-                "Signed out here; whether Cognito ended the sign-in there is unknown (its "
-                "answer was lost).",
-                "Its tokens may stay valid at Cognito until they expire.",
-            ) from None
+        except (ConnectionFailedError, OutcomeUnknownError) as error:
+            raise session.not_told(error) from None
 
     def fetch_auth_session(
         self, *, force_refresh: bool = False, margin: float = session.REFRESH_MARGIN
@@ -290,13 +289,10 @@ class SignInFlow(FlowDriver):
     ) -> SignUpOutput:
         """Register a user; the next step is usually ``CONFIRM_SIGN_UP`` with a code sent.
 
-        ``auto_sign_in``: once the sign-up is confirmed, ``confirm_sign_up`` answers
-        ``COMPLETE_AUTO_SIGN_IN`` and :meth:`auto_sign_in` signs the user in. ``True``
-        signs in with the password (SRP); a flow type names another flow
-        (``"USER_PASSWORD_AUTH"``, ``"CUSTOM_WITH_SRP"``); ``"USER_AUTH"`` signs in with
-        the session ConfirmSignUp answers, so the confirmation code is the first factor
-        and the password is not kept. Otherwise the flow keeps the password (concealed,
-        and in its snapshot) until the auto sign-in or another sign-in uses it.
+        ``auto_sign_in``: ``confirm_sign_up`` then answers ``COMPLETE_AUTO_SIGN_IN``, and
+        :meth:`auto_sign_in` signs in: with the password (kept concealed, and in the
+        snapshot) for ``True`` (SRP) or a flow type, or with ConfirmSignUp's session for
+        ``"USER_AUTH"`` (the code is the first factor; no password kept).
         """
         password = conceal(password)
         return self._run(
@@ -396,6 +392,7 @@ class SignInFlow(FlowDriver):
             "client_id": self.client_id,
             "uses_client_secret": bool(self._client.client_secret),
             "session_validity": self.session_validity,
+            "admin": self._client.admin,
         }
         return snapshots.write(self.state, settings, self._ctx)
 
@@ -436,6 +433,7 @@ class SignInFlow(FlowDriver):
             passkey_authenticator=passkey_authenticator,
             session_validity=settings["session_validity"],
             clock=clock,
+            admin=settings["admin"],
         )
         flow._built = SignInMachine(start_value=step.value)
         flow._ctx = FlowContext(**fields)

@@ -237,6 +237,7 @@ _SESSION_ANSWER = (
 )
 _LOST_ANSWERS: Mapping[str, tuple[str, bool]] = {
     "initiate_auth": ("Call sign_in again: a new sign-in starts either way.", True),
+    "admin_initiate_auth": ("Call sign_in again: a new sign-in starts either way.", True),
     "respond_to_auth_challenge": _SESSION_ANSWER,
     "associate_software_token": _SESSION_ANSWER,
     "verify_software_token": _SESSION_ANSWER,

@@ -31,6 +31,16 @@ _ALWAYS_SENT: Mapping[str, tuple[str, ...]] = {
 }
 """Members Cognito sends in every reply, where the service model does not mark them."""
 
+_SIGN_IN_OPERATIONS = frozenset(
+    {
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "AdminInitiateAuth",
+        "AdminRespondToAuthChallenge",
+    }
+)
+"""Each answers with tokens, or with a challenge and its session."""
+
 _SESSION_FOLLOWS = frozenset({"AssociateSoftwareToken", "VerifySoftwareToken"})
 """Called with a sign-in session, these answer with the session that replaces it."""
 
@@ -57,7 +67,7 @@ def check_reply(call: Call, reply: Mapping[str, Any]) -> None:
     wanted = [*required.get(operation, ()), *_ALWAYS_SENT.get(operation, ())]
     if operation in _SESSION_FOLLOWS and call.request.get("Session"):
         wanted.append("Session")
-    if operation in ("InitiateAuth", "RespondToAuthChallenge"):
+    if operation in _SIGN_IN_OPERATIONS:
         result = reply.get("AuthenticationResult")
         if result is not None:
             wanted = [] if _present(result, "AccessToken") else ["AuthenticationResult.AccessToken"]

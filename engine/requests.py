@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -18,6 +18,8 @@ from cognitoflow.transports.base import InitiateAuthRequest, RespondToAuthChalle
 from cognitoflow.transports.sensitive import conceal, conceal_text
 
 __all__ = ["AppClient"]
+
+_Request = TypeVar("_Request", InitiateAuthRequest, RespondToAuthChallengeRequest)
 
 
 @attrs.frozen
@@ -28,11 +30,30 @@ class AppClient:
         user_pool_id: ``<region>_<id>``; the part after ``_`` is SRP's pool name.
         client_id: the app client id.
         client_secret: the app client's secret, if it has one (never shown in the repr).
+        admin: a server-side sign-in: AdminInitiateAuth and AdminRespondToAuthChallenge,
+            with ``UserPoolId``, instead of InitiateAuth and RespondToAuthChallenge.
     """
 
     user_pool_id: str
     client_id: str
     client_secret: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
+    admin: bool = False
+
+    @property
+    def initiate_operation(self) -> str:
+        """The transport method that starts a sign-in."""
+        return "admin_initiate_auth" if self.admin else "initiate_auth"
+
+    @property
+    def respond_operation(self) -> str:
+        """The transport method that answers a challenge."""
+        return "admin_respond_to_auth_challenge" if self.admin else "respond_to_auth_challenge"
+
+    def _addressed(self, request: _Request) -> _Request:
+        """``request`` with the pool id first, where the Admin operations need it."""
+        if not self.admin:
+            return request
+        return cast(_Request, {"UserPoolId": self.user_pool_id, **request})
 
     @property
     def pool_name(self) -> str:
@@ -61,7 +82,7 @@ class AppClient:
         }
         if metadata:
             request["ClientMetadata"] = dict(metadata)
-        return request
+        return self._addressed(request)
 
     def refresh_auth(
         self, refresh_token: str, username: str, device_key: str | None
@@ -72,11 +93,12 @@ class AppClient:
         self._hash_parameter(params, username)
         if device_key:
             params["DEVICE_KEY"] = device_key
-        return {
+        request: InitiateAuthRequest = {
             "AuthFlow": "REFRESH_TOKEN_AUTH",
             "ClientId": self.client_id,
             "AuthParameters": params,
         }
+        return self._addressed(request)
 
     def respond(
         self,
@@ -98,7 +120,7 @@ class AppClient:
             request["Session"] = session
         if metadata:
             request["ClientMetadata"] = dict(metadata)
-        return request
+        return self._addressed(request)
 
     def user_request(
         self, username: str, metadata: Mapping[str, str] | None, **members: Any

@@ -17,14 +17,27 @@ from joserfc.errors import JoseError
 from cognitoflow.transports.sensitive import conceal
 
 from .context import FlowContext
-from .errors import InvalidStateError, UnexpectedChallengeError
+from .errors import (
+    CognitoFlowError,
+    ConnectionFailedError,
+    InvalidStateError,
+    OutcomeUnknownError,
+    UnexpectedChallengeError,
+)
 from .mapping import reveal
 from .outputs import AuthSession, AuthTokens, AuthUser, SignInDetails
 from .plan import Call, Commit, Plan, Refused, Scope, not_served
 from .requests import AppClient
 from .steps import FlowState
 
-__all__ = ["REFRESH_MARGIN", "current_user", "fetch_auth_session", "revoke", "token_claims"]
+__all__ = [
+    "REFRESH_MARGIN",
+    "current_user",
+    "fetch_auth_session",
+    "not_told",
+    "revoke",
+    "token_claims",
+]
 
 REFRESH_MARGIN = 300.0
 """Tokens this close to expiry (seconds) are refreshed by ``fetch_auth_session``, as
@@ -117,7 +130,7 @@ def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthT
     if isinstance(reply, Refused):
         username = _internal_username(old) or ctx.username or ""
         fallback = client.refresh_auth(old.refresh_token, username, old.device_key)
-        reply = yield Call("initiate_auth", fallback, Scope.SESSION, ctx)
+        reply = yield Call(client.initiate_operation, fallback, Scope.SESSION, ctx)
     result = reply["AuthenticationResult"]
     new = AuthTokens(
         access_token=reveal(result.get("AccessToken")) or "",
@@ -140,6 +153,21 @@ def _internal_username(tokens: AuthTokens) -> str | None:
             if value:
                 return str(value)
     return None
+
+
+def not_told(error: ConnectionFailedError | OutcomeUnknownError) -> CognitoFlowError:
+    """What sign-out reports when Cognito could not be told (the flow signed out anyway)."""
+    if isinstance(error, ConnectionFailedError):
+        return ConnectionFailedError(
+            "Signed out here, but Cognito could not be reached to end the sign-in there.",
+            "Its tokens stay valid at Cognito until they expire.",
+        )
+    return OutcomeUnknownError(
+        error.operation,
+        "Signed out here; whether Cognito ended the sign-in there is unknown (its "
+        "answer was lost).",
+        "Its tokens may stay valid at Cognito until they expire.",
+    )
 
 
 def revoke(client: AppClient, tokens: AuthTokens, everywhere: bool) -> Plan[None]:

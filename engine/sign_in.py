@@ -38,6 +38,7 @@ __all__ = ["AUTH_FLOW_TYPES", "auto_sign_in", "confirm_sign_in", "sign_in"]
 
 _COGNITO_FLOWS = {
     "USER_AUTH": "USER_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH": "ADMIN_USER_PASSWORD_AUTH",
     "USER_SRP_AUTH": "USER_SRP_AUTH",
     "USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
     "CUSTOM_WITH_SRP": "CUSTOM_AUTH",
@@ -67,6 +68,7 @@ def sign_in(
             f"auth_flow_type {auth_flow_type!r} is not supported.",
             f"Use one of: {', '.join(AUTH_FLOW_TYPES)}.",
         )
+    _check_api(client, auth_flow_type)
     client_metadata = text_map("client_metadata", client_metadata)
     preferred = _preferred(auth_flow_type, optional("preferred_challenge", preferred_challenge))
     password = _password(auth_flow_type, preferred, optional("password", password))
@@ -83,14 +85,15 @@ def sign_in(
         params["SRP_A"] = srp_client.srp_a
     if auth_flow_type == "CUSTOM_WITH_SRP":
         params["CHALLENGE_NAME"] = "SRP_A"
-    if (auth_flow_type == "USER_PASSWORD_AUTH" or preferred == "PASSWORD") and password:
+    plain = auth_flow_type in ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+    if (plain or preferred == "PASSWORD") and password:
         params["PASSWORD"] = password
     request = client.initiate_auth(_COGNITO_FLOWS[auth_flow_type], params, client_metadata)
     if session:
         request["Session"] = session
     ctx = FlowContext(login_id=username, username=username, auth_flow_type=auth_flow_type)
     try:
-        reply = yield Call("initiate_auth", request, Scope.SIGN_IN, ctx)
+        reply = yield Call(client.initiate_operation, request, Scope.SIGN_IN, ctx)
         challenge = reply.get("ChallengeParameters") or {}
         active = challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username
         ctx = attrs.evolve(ctx, username=active)
@@ -120,6 +123,23 @@ def auto_sign_in(client: AppClient, state: FlowState, ctx: FlowContext) -> Plan[
             session=pending.session if pending.auth_flow_type == "USER_AUTH" else None,
         )
     )
+
+
+def _check_api(client: AppClient, auth_flow_type: str) -> None:
+    """The password flow of each API: InitiateAuth's, or AdminInitiateAuth's."""
+    if auth_flow_type == "ADMIN_USER_PASSWORD_AUTH" and not client.admin:
+        raise InvalidInputError(
+            "auth_flow_type",
+            "ADMIN_USER_PASSWORD_AUTH is a server-side sign-in (AdminInitiateAuth).",
+            "Create the flow with admin=True (it needs AWS credentials), or use "
+            "auth_flow_type='USER_PASSWORD_AUTH'.",
+        )
+    if auth_flow_type == "USER_PASSWORD_AUTH" and client.admin:
+        raise InvalidInputError(
+            "auth_flow_type",
+            "A server-side sign-in (admin=True) does not take USER_PASSWORD_AUTH.",
+            "Use auth_flow_type='ADMIN_USER_PASSWORD_AUTH'.",
+        )
 
 
 def _preferred(auth_flow_type: str, preferred: str | None) -> str | None:

@@ -143,7 +143,7 @@ _CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
     "tokens": partial(_record, AuthTokens),
     "auto_sign_in": partial(_record, PendingAutoSignIn),
 }
-_ADDED_FIELDS: Mapping[str, Any] = {"auto_sign_in": None}
+_ADDED_FIELDS: Mapping[str, Any] = {"auto_sign_in": None, "admin": False}
 """Fields added to version 1 since it was first written, with the value they take in a
 snapshot written before them."""
 _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
@@ -151,6 +151,7 @@ _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
     "client_id": _text,
     "uses_client_secret": _flag,
     "session_validity": _positive,
+    "admin": _flag,
 }
 _HEADER = ("format", "version", "step")
 

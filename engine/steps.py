@@ -20,8 +20,10 @@ AUTH_FLOW_TYPES = (
     "CUSTOM_WITH_SRP",
     "CUSTOM_WITHOUT_SRP",
     "USER_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH",
 )
-"""The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts."""
+"""The ``auth_flow_type`` values :meth:`SignInFlow.sign_in` accepts
+(``ADMIN_USER_PASSWORD_AUTH`` only on a server-side flow, ``admin=True``)."""
 
 FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 """The first factors of ``USER_AUTH`` (``preferred_challenge`` and the selection step)."""

@@ -22,6 +22,7 @@ import pyotp
 import pytest
 
 from cognitoflow.engine import SignInFlow
+from cognitoflow.transports import TransportConnectionError
 from cognitoflow.transports.fake import FakeCognito, FakeTransport
 
 PASSWORD = "Correct-horse-1"
@@ -203,3 +204,18 @@ class Pool:
             client_id=self.client_id,
             client_secret=self.client_secret if secret else None,
         )
+
+
+class RecordingTransport(FakeTransport):
+    """Records the Cognito operations called through it; can be made unreachable."""
+
+    def __init__(self, cognito: FakeCognito) -> None:
+        super().__init__(cognito)
+        self.calls: list[str] = []
+        self.unreachable = False
+
+    def _call(self, operation: str, method: str, request: Any) -> Any:
+        self.calls.append(operation)
+        if self.unreachable:
+            raise TransportConnectionError("refused", operation)
+        return super()._call(operation, method, request)

@@ -22,9 +22,9 @@ from cognitoflow.engine import (
     SignUpStep,
 )
 from cognitoflow.transports import Boto3Transport
-from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
+from cognitoflow.transports.fake import FakeCognitoServer, FakeTransport
 
-from helpers import PASSWORD, Pool
+from helpers import PASSWORD, Pool, RecordingTransport
 
 MakePool = Callable[..., Pool]
 
@@ -33,16 +33,6 @@ USER_AUTH_POOL: dict[str, Any] = {
     "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
     "client": {"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"]},
 }
-
-
-class Counting(FakeTransport):
-    def __init__(self, cognito: FakeCognito) -> None:
-        super().__init__(cognito)
-        self.calls: list[str] = []
-
-    def _call(self, operation: str, method: str, request: Any) -> Any:
-        self.calls.append(operation)
-        return super()._call(operation, method, request)
 
 
 def _flow(pool: Pool, transport: Any = None) -> SignInFlow:
@@ -72,7 +62,7 @@ def test_the_password_branch_signs_in_with_the_password(
         AutoVerifiedAttributes=["email"],
         client={"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"]},
     )
-    transport = Counting(pool.cognito)
+    transport = RecordingTransport(pool.cognito)
     flow = _flow(pool, transport)
     _signed_up(pool, flow, auto)
     assert flow.state is FlowState.SIGNED_OUT
@@ -87,7 +77,7 @@ def test_the_password_branch_signs_in_with_the_password(
 def test_the_user_auth_branch_uses_the_confirmation_session(make_pool: MakePool) -> None:
     """No password is kept and no second code is sent: ConfirmSignUp's session signs in."""
     pool = make_pool(**USER_AUTH_POOL)
-    transport = Counting(pool.cognito)
+    transport = RecordingTransport(pool.cognito)
     flow = _flow(pool, transport)
     _signed_up(pool, flow, "USER_AUTH")
     pending = flow.snapshot()["auto_sign_in"]
@@ -185,7 +175,7 @@ def test_an_explicit_sign_in_replaces_the_pending_one(make_pool: MakePool) -> No
 @pytest.mark.parametrize("bad", ["CUSTOM_WITHOUT_SRP", "SMS", 3])
 def test_a_bad_auto_sign_in_value_is_refused_before_any_call(make_pool: MakePool, bad: Any) -> None:
     pool = make_pool()
-    transport = Counting(pool.cognito)
+    transport = RecordingTransport(pool.cognito)
     with pytest.raises(InvalidInputError) as refused:
         _flow(pool, transport).sign_up("erin", PASSWORD, auto_sign_in=bad)
     assert refused.value.field == "auto_sign_in"

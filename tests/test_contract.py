@@ -3,7 +3,9 @@
 Backends: ``fake`` (FakeTransport, in process), ``fake-http`` (Boto3Transport onto the fake
 served on loopback HTTP), ``moto`` (Boto3Transport onto moto's server). moto checks no SRP
 proof and sends no codes, so it runs only the flows it serves faithfully: SRP sign-in, new
-password, TOTP MFA. Flows a backend cannot serve are not generated for it (not skipped).
+password, TOTP MFA, refresh (through REFRESH_TOKEN_AUTH: moto lacks
+GetTokensFromRefreshToken), global sign-out and server-side sign-in. Flows a backend
+cannot serve are not generated for it (not skipped).
 Each test creates its own pool, so the servers are shared by the session.
 """
 
@@ -67,9 +69,15 @@ class Backend:
             UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
         )
 
-    def flow(self, pool_id: str, client_id: str, secret: str | None = None) -> SignInFlow:
+    def flow(
+        self, pool_id: str, client_id: str, secret: str | None = None, *, admin: bool = False
+    ) -> SignInFlow:
         return SignInFlow(
-            self.transport, user_pool_id=pool_id, client_id=client_id, client_secret=secret
+            self.transport,
+            user_pool_id=pool_id,
+            client_id=client_id,
+            client_secret=secret,
+            admin=admin,
         )
 
 
@@ -115,8 +123,11 @@ def _outbox_over_http(url: str) -> Callable[[str, str], str]:
 
 
 @pytest.fixture
-def backend(request: pytest.FixtureRequest) -> Backend:
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
     name = request.param
+    # Server-side sign-in signs its calls: dummy credentials, never looked for elsewhere.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     if name == "fake":
         cognito = FakeCognito()
         return Backend(
@@ -306,6 +317,32 @@ def revoke(backend: Backend) -> None:
         backend.transport.global_sign_out({"AccessToken": tokens.access_token})
 
 
+def global_sign_out(backend: Backend) -> None:
+    """sign_out(global_sign_out=True): every sign-in of the user ends, this one's access
+    token included."""
+    pool_id, client_id, _ = backend.pool()
+    backend.user(pool_id, "kit")
+    flow = backend.flow(pool_id, client_id)
+    tokens = flow.sign_in("kit", PASSWORD).tokens
+    assert tokens is not None
+    flow.sign_out(global_sign_out=True)
+    assert flow.state is FlowState.SIGNED_OUT
+    with pytest.raises(Exception, match="NotAuthorizedException"):
+        backend.admin.get_user(AccessToken=tokens.access_token)
+
+
+def admin_sign_in(backend: Backend) -> None:
+    """Server-side sign-in: AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH, signed."""
+    pool_id, client_id, _ = backend.pool(
+        client={"ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}
+    )
+    backend.user(pool_id, "lou")
+    flow = backend.flow(pool_id, client_id, admin=True)
+    out = flow.sign_in("lou", PASSWORD, auth_flow_type="ADMIN_USER_PASSWORD_AUTH")
+    assert out.is_signed_in
+    assert flow.get_current_user().username == "lou"
+
+
 FAITHFUL = {"fake", "fake-http", "moto"}
 OURS = {"fake", "fake-http"}
 FLOWS: dict[Callable[[Backend], None], set[str]] = {
@@ -319,6 +356,8 @@ FLOWS: dict[Callable[[Backend], None], set[str]] = {
     passwordless_email: OURS,
     refresh: FAITHFUL,
     revoke: OURS,  # moto has no RevokeToken
+    global_sign_out: FAITHFUL,
+    admin_sign_in: FAITHFUL,
 }
 CASES = [
     pytest.param(name, flow, id=f"{name}-{flow.__name__}")

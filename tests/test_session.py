@@ -16,27 +16,12 @@ from cognitoflow.engine import (
     SignInFlow,
     TokenVerifier,
 )
-from cognitoflow.transports import CognitoError, TransportConnectionError
+from cognitoflow.transports import CognitoError
 from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
 
-from helpers import PASSWORD, Pool
+from helpers import PASSWORD, Pool, RecordingTransport
 
 MakePool = Callable[..., Pool]
-
-
-class Counting(FakeTransport):
-    """Counts Cognito calls by operation; can be made unreachable."""
-
-    def __init__(self, cognito: FakeCognito) -> None:
-        super().__init__(cognito)
-        self.calls: list[str] = []
-        self.unreachable = False
-
-    def _call(self, operation: str, method: str, request: Any) -> Any:
-        self.calls.append(operation)
-        if self.unreachable:
-            raise TransportConnectionError("refused", operation)
-        return super()._call(operation, method, request)
 
 
 @pytest.fixture
@@ -47,9 +32,9 @@ def pool(make_pool: MakePool) -> Pool:
 
 
 def _signed_in(
-    pool: Pool, clock: ManualClock, transport: Counting | None = None, login: str = "lia"
-) -> tuple[SignInFlow, Counting]:
-    transport = transport or Counting(pool.cognito)
+    pool: Pool, clock: ManualClock, transport: RecordingTransport | None = None, login: str = "lia"
+) -> tuple[SignInFlow, RecordingTransport]:
+    transport = transport or RecordingTransport(pool.cognito)
     flow = SignInFlow(
         transport,
         user_pool_id=pool.pool_id,
@@ -159,7 +144,7 @@ def test_sign_out_signs_out_locally_even_when_cognito_is_unreachable(
     assert flow.tokens is None
 
 
-class NoGetTokens(Counting):
+class NoGetTokens(RecordingTransport):
     """An endpoint that does not serve GetTokensFromRefreshToken (an emulator lacking it)."""
 
     def __init__(self, cognito: FakeCognito, code: str) -> None:

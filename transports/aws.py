@@ -15,15 +15,17 @@ from .base import (
     ClientTransport,
     CognitoError,
     TransportConnectionError,
+    TransportCredentialsError,
     TransportError,
     TransportOutcomeUnknownError,
 )
 
-__all__ = ["REPEATABLE_OPERATIONS", "Boto3Transport"]
+__all__ = ["REPEATABLE_OPERATIONS", "SIGNED_OPERATIONS", "Boto3Transport"]
 
 REPEATABLE_OPERATIONS = frozenset(
     {
         "InitiateAuth",
+        "AdminInitiateAuth",
         "ResendConfirmationCode",
         "ForgotPassword",
         "StartWebAuthnRegistration",
@@ -36,6 +38,9 @@ REPEATABLE_OPERATIONS = frozenset(
 again. Every other operation changes something once (an answer uses up a session, a
 code is taken, a user is created), so it is never re-sent after it may have arrived."""
 
+SIGNED_OPERATIONS = frozenset({"AdminInitiateAuth", "AdminRespondToAuthChallenge"})
+"""Operations Cognito serves only to a caller with AWS credentials (IAM-authorized)."""
+
 THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException"})
 """Refusals Cognito makes before doing anything: safe to retry for every operation."""
 
@@ -43,9 +48,14 @@ THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException"}
 class Boto3Transport(ClientTransport):
     """Talks to Cognito through a boto3 ``cognito-idp`` client, built once and reused.
 
-    Every operation the engine uses is one Cognito serves without AWS credentials, so
-    the client this transport builds sends unsigned requests and never looks for
-    credentials.
+    Every operation of a sign-in is one Cognito serves without AWS credentials, so the
+    client this transport builds sends them unsigned and never looks for credentials.
+    Server-side sign-in (``SignInFlow(admin=True)``) calls AdminInitiateAuth and
+    AdminRespondToAuthChallenge, which must be signed: those go through a second client,
+    made on first use, with the credentials boto3 finds (environment, ``profile``, an
+    IAM role). None found raises
+    :class:`~cognitoflow.transports.base.TransportCredentialsError` before anything is
+    sent.
 
     Retries are the transport's, not botocore's (whose standard mode re-sends a request
     after a read timeout, and so would answer a challenge twice): a request that never
@@ -64,6 +74,7 @@ class Boto3Transport(ClientTransport):
             settings are replaced: see ``max_attempts``).
         client: a ``cognito-idp`` client you built; the other arguments must then be left
             out. Build it with ``retries={"max_attempts": 1}``, or botocore may re-send.
+            It sends every call, so it must be signed for server-side sign-in.
         max_attempts: tries per call, the first included (at least 1).
         sleep: waits between tries (``time.sleep``; tests pass their own).
     """
@@ -83,36 +94,49 @@ class Boto3Transport(ClientTransport):
             raise ValueError("max_attempts must be a whole number, 1 or more.")
         self.max_attempts = max_attempts
         self._sleep = sleep
+        self._signed: Any = None
+        self._make_signed: Callable[[], Any] | None = None
         if client is not None:
             if region or endpoint_url or profile or config:
                 raise ValueError("Pass either client=, or the arguments to build one, not both.")
             super().__init__(client)
+            self._signed = client
             return
-        defaults = Config(
-            signature_version=UNSIGNED,
-            connect_timeout=5,
-            read_timeout=15,
-        )
+        defaults = Config(connect_timeout=5, read_timeout=15)
         merged = defaults.merge(config) if config else defaults
         merged = merged.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
         session = boto3.session.Session(profile_name=profile)
-        super().__init__(
-            session.client(
-                "cognito-idp",
-                region_name=region or session.region_name or "us-east-1",
-                endpoint_url=endpoint_url,
-                config=merged,
+        region_name = region or session.region_name or "us-east-1"
+
+        def make(signed: bool) -> Any:
+            settings = merged if signed else merged.merge(Config(signature_version=UNSIGNED))
+            return session.client(
+                "cognito-idp", region_name=region_name, endpoint_url=endpoint_url, config=settings
             )
-        )
+
+        super().__init__(make(signed=False))
+        self._make_signed = lambda: make(signed=True)
 
     def __repr__(self) -> str:
         return f"Boto3Transport(endpoint={self.client.meta.endpoint_url!r})"
+
+    def _client_for(self, operation: str) -> Any:
+        if operation not in SIGNED_OPERATIONS:
+            return self.client
+        if self._signed is None:
+            assert self._make_signed is not None
+            self._signed = self._make_signed()
+        return self._signed
 
     def _call(self, operation: str, method: str, request: Any) -> Any:
         attempt = 1
         while True:
             try:
                 return super()._call(operation, method, request)
+            except TransportCredentialsError:
+                if self._make_signed is not None:
+                    self._signed = None  # look for credentials again on the next call
+                raise
             except TransportError as error:
                 if attempt >= self.max_attempts or not _worth_another_try(operation, error):
                     raise

@@ -41,6 +41,7 @@ __all__ = [
     "StartWebAuthnRegistrationResponse",
     "Transport",
     "TransportConnectionError",
+    "TransportCredentialsError",
     "TransportError",
     "TransportOutcomeUnknownError",
     "VerifySoftwareTokenRequest",
@@ -77,6 +78,16 @@ class TransportConnectionError(TransportError):
         self.operation = operation
 
 
+class TransportCredentialsError(TransportError):
+    """A call that must be signed (the Admin operations) found no AWS credentials: the
+    request was never sent."""
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+
 class TransportOutcomeUnknownError(TransportError):
     """The request was sent, but no answer came (read timeout, connection dropped):
     Cognito may or may not have processed it."""
@@ -93,7 +104,8 @@ def translate_client_errors(operation: str) -> Iterator[None]:
 
     A ``ClientError`` (Cognito answered with an error) becomes :class:`CognitoError`
     (with ``status``, the HTTP status); a failure to connect becomes
-    :class:`TransportConnectionError` (never sent); a failure after sending (a read
+    :class:`TransportConnectionError` (never sent); no AWS credentials for a signed call
+    becomes :class:`TransportCredentialsError` (never sent); a failure after sending (a read
     timeout, a dropped connection) becomes :class:`TransportOutcomeUnknownError`.
     """
     from botocore.exceptions import (
@@ -102,12 +114,19 @@ def translate_client_errors(operation: str) -> Iterator[None]:
         ConnectTimeoutError,
         EndpointConnectionError,
         HTTPClientError,
+        NoCredentialsError,
+        PartialCredentialsError,
         ProxyConnectionError,
         SSLError,
     )
 
     try:
         yield
+    except (NoCredentialsError, PartialCredentialsError):
+        raise TransportCredentialsError(
+            f"{operation} must be signed with AWS credentials, and none were found.",
+            operation,
+        ) from None
     except ClientError as exc:
         error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
@@ -294,6 +313,14 @@ class Transport(abc.ABC):
     ) -> AuthChallengeResponse: ...
 
     @abc.abstractmethod
+    def admin_initiate_auth(self, request: dict[str, Any]) -> AuthChallengeResponse:
+        """AdminInitiateAuth: InitiateAuth with ``UserPoolId``, signed with AWS credentials."""
+
+    @abc.abstractmethod
+    def admin_respond_to_auth_challenge(self, request: dict[str, Any]) -> AuthChallengeResponse:
+        """AdminRespondToAuthChallenge, signed with AWS credentials."""
+
+    @abc.abstractmethod
     def associate_software_token(
         self, request: AssociateSoftwareTokenRequest
     ) -> AssociateSoftwareTokenResponse: ...
@@ -352,9 +379,13 @@ class ClientTransport(Transport):
     def __init__(self, client: Any) -> None:
         self.client = client
 
+    def _client_for(self, operation: str) -> Any:
+        """The client that sends ``operation`` (one for all, unless a subclass signs some)."""
+        return self.client
+
     def _call(self, operation: str, method: str, request: Any) -> Any:
         with translate_client_errors(operation):
-            reply = conceal_reply(dict(getattr(self.client, method)(**request)))
+            reply = conceal_reply(dict(getattr(self._client_for(operation), method)(**request)))
         reply.pop("ResponseMetadata", None)
         return reply
 
@@ -367,6 +398,17 @@ class ClientTransport(Transport):
         return cast(
             AuthChallengeResponse,
             self._call("RespondToAuthChallenge", "respond_to_auth_challenge", request),
+        )
+
+    def admin_initiate_auth(self, request: dict[str, Any]) -> AuthChallengeResponse:
+        return cast(
+            AuthChallengeResponse, self._call("AdminInitiateAuth", "admin_initiate_auth", request)
+        )
+
+    def admin_respond_to_auth_challenge(self, request: dict[str, Any]) -> AuthChallengeResponse:
+        return cast(
+            AuthChallengeResponse,
+            self._call("AdminRespondToAuthChallenge", "admin_respond_to_auth_challenge", request),
         )
 
     def associate_software_token(

@@ -67,7 +67,7 @@ def _start_again(
     params = {"USERNAME": ctx.username, "PREFERRED_CHALLENGE": responses["ANSWER"]}
     params.update({k: v for k, v in responses.items() if k != "ANSWER"})
     request = step.client.initiate_auth("USER_AUTH", params, step.metadata)
-    reply = yield Call("initiate_auth", request, Scope.STEP, ctx)
+    reply = yield Call(step.client.initiate_operation, request, Scope.STEP, ctx)
     reply = yield from answer_automatic(
         step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
     )

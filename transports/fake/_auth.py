@@ -1,4 +1,12 @@
-"""``InitiateAuth`` and ``RespondToAuthChallenge``: each flow and challenge to its family."""
+"""``InitiateAuth`` and ``RespondToAuthChallenge``: each flow and challenge to its family.
+
+``AdminInitiateAuth`` and ``AdminRespondToAuthChallenge`` (server-side sign-in) are the
+same with the pool id: they also take ``ADMIN_USER_PASSWORD_AUTH`` (legacy name
+``ADMIN_NO_SRP_AUTH``; the app client must allow ``ALLOW_ADMIN_USER_PASSWORD_AUTH``) and
+refuse ``USER_PASSWORD_AUTH``, which InitiateAuth alone takes. Choice where Cognito's
+behaviour is not documented: a session from either API may be answered through either.
+The fake does not check request signatures; Cognito refuses an unsigned Admin call.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,10 @@ from ._custom_auth import CustomAuthFlow
 from ._model import AppClient, UserPool
 from ._user_auth import ChoiceAuth
 
-__all__ = ["Authentication"]
+__all__ = ["ADMIN_FLOWS", "Authentication"]
+
+ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
+"""The flows only AdminInitiateAuth takes."""
 
 
 class Authentication(ChoiceAuth, CustomAuthFlow):
@@ -33,9 +44,50 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         Session: str | None = None,
     ) -> dict[str, Any]:
         client, pool = self._client(ClientId)
-        params = dict(AuthParameters or {})
-        if AuthFlow in ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH"):
+        if AuthFlow in ADMIN_FLOWS:
             raise fail("InvalidParameterException", "Initiate Auth method not supported.")
+        return self._initiate(pool, client, AuthFlow, dict(AuthParameters or {}), Session)
+
+    @operation("AdminInitiateAuth")
+    def admin_initiate_auth(
+        self,
+        *,
+        UserPoolId: str,
+        ClientId: str,
+        AuthFlow: str,
+        AuthParameters: dict[str, str] | None = None,
+        ClientMetadata: dict[str, str] | None = None,
+        AnalyticsMetadata: dict[str, str] | None = None,
+        ContextData: dict[str, Any] | None = None,
+        Session: str | None = None,
+    ) -> dict[str, Any]:
+        client, pool = self._pool_client(UserPoolId, ClientId)
+        params = dict(AuthParameters or {})
+        if AuthFlow == "USER_PASSWORD_AUTH":
+            raise fail("InvalidParameterException", "Initiate Auth method not supported.")
+        if AuthFlow in ADMIN_FLOWS:
+            if not client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH"):
+                raise fail("InvalidParameterException", "Auth flow not enabled for this client")
+            return self._start_password(pool, client, params)
+        return self._initiate(pool, client, AuthFlow, params, Session)
+
+    def _pool_client(self, pool_id: str, client_id: str) -> tuple[AppClient, UserPool]:
+        """An Admin call's pool and app client, which must belong to it."""
+        pool = self._pool(pool_id)
+        client, client_pool = self._client(client_id)
+        if client_pool is not pool:
+            raise fail("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+        return client, pool
+
+    def _initiate(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        AuthFlow: str,
+        params: dict[str, str],
+        Session: str | None,
+    ) -> dict[str, Any]:
+        """The flows both APIs take."""
         if AuthFlow == "USER_SRP_AUTH":
             if not client.allows("ALLOW_USER_SRP_AUTH"):
                 raise fail(
@@ -86,6 +138,38 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         UserContextData: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         client, pool = self._client(ClientId)
+        return self._respond(
+            pool, client, ChallengeName, Session, ChallengeResponses, ClientMetadata
+        )
+
+    @operation("AdminRespondToAuthChallenge")
+    def admin_respond_to_auth_challenge(
+        self,
+        *,
+        UserPoolId: str,
+        ClientId: str,
+        ChallengeName: str,
+        Session: str | None = None,
+        ChallengeResponses: dict[str, str] | None = None,
+        ClientMetadata: dict[str, str] | None = None,
+        AnalyticsMetadata: dict[str, str] | None = None,
+        ContextData: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        client, pool = self._pool_client(UserPoolId, ClientId)
+        return self._respond(
+            pool, client, ChallengeName, Session, ChallengeResponses, ClientMetadata
+        )
+
+    def _respond(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        ChallengeName: str,
+        Session: str | None,
+        ChallengeResponses: dict[str, str] | None,
+        ClientMetadata: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        """The challenges both APIs answer."""
         answers = dict(ChallengeResponses or {})
         metadata = dict(ClientMetadata or {})
         if ChallengeName == "PASSWORD_VERIFIER":
