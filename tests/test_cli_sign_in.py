@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -192,3 +193,35 @@ def test_debug_shows_transitions_but_no_secret() -> None:
     )
     assert result.exit_code == 0, result.output
     assert re.search(r"cognitoflow\.transition.*custom_challenge", result.output)
+
+
+def _bob_past_mfa(*args: str) -> pexpect.spawn:
+    """bob (SMS MFA on the embedded pool) signed in with the code the pool printed."""
+    child = _spawn("--username", "bob", *args)
+    child.expect("Password")
+    child.sendline(PASSWORD)
+    child.expect(r"\[fake pool\] SMS to \+15555550100 \(mfa\): (\d{6})")
+    code = child.match.group(1)
+    child.expect(r"Code sent by SMS")
+    child.sendline(code)
+    return child
+
+
+def test_show_tokens_prints_them_and_sign_out_revokes_the_refresh_token() -> None:
+    child = _bob_past_mfa("--show-tokens", "--sign-out", "local")
+    child.expect("Signed in as bob")
+    child.expect(r"(\{\"AccessToken\".*\})")
+    shown = json.loads(child.match.group(1))
+    assert shown["AccessToken"].count(".") == 2
+    assert shown["RefreshToken"]
+    assert shown["TokenType"] == "Bearer"
+    child.expect("Signed out; the refresh token is revoked.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_tokens_are_not_shown_unless_asked_for() -> None:
+    output = _finish(_bob_past_mfa(), "bob")
+    assert "AccessToken" not in output
+    assert "eyJ" not in output

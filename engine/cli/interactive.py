@@ -1,12 +1,14 @@
 """``cognitoflow sign-in``: an interactive sign-in at the terminal, one prompt per step.
 
 Passwords and codes are read without echo where they are secret, never printed and
-never logged. Tokens are never shown; only that the user is signed in.
+never logged. Tokens are shown only when asked for (``--show-tokens``), on standard
+output, never in a log.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 
 import click
@@ -68,10 +70,14 @@ def run_sign_in(
     app_name: str,
     show_messages: Callable[[], None] = lambda: None,
     username: str | None = None,
+    show_tokens: bool = False,
+    sign_out: str | None = None,
 ) -> None:
     """Walk one sign-in through every step, prompting for each answer.
 
     ``show_messages`` prints what the embedded fake pool "sent" since the last call.
+    Once signed in: ``show_tokens`` prints the tokens as JSON; ``sign_out`` (``local``
+    or ``global``) signs out at Cognito.
     """
     username = username or click.prompt("Username")
     password = _first_password(auth_flow_type, preferred_challenge)
@@ -101,9 +107,30 @@ def run_sign_in(
         except PasskeyCeremonyError as error:
             click.echo(f"Passkey: {error}", err=True)
             out = SignInOutput(False, flow.next_step or out.next_step)
-    click.echo(f"Signed in as {username}.")
-    if out.tokens is not None and out.tokens.expires_in:
-        click.echo(f"The access token is valid for {out.tokens.expires_in} seconds.")
+    user = flow.get_current_user()
+    click.echo(f"Signed in as {user.username} (user id {user.user_id}).")
+    tokens = out.tokens
+    if tokens is not None and tokens.expires_in:
+        click.echo(f"The access token is valid for {tokens.expires_in} seconds.")
+    if show_tokens and tokens is not None:
+        click.echo("The tokens follow on standard output: keep them secret.", err=True)
+        shown = {
+            "AccessToken": tokens.access_token,
+            "IdToken": tokens.id_token,
+            "RefreshToken": tokens.refresh_token,
+            "ExpiresIn": tokens.expires_in,
+            "TokenType": tokens.token_type,
+        }
+        click.echo(json.dumps(shown))  # json writes a Secret's text, not its mask
+    if sign_out:
+        everywhere = sign_out == "global"
+        try:
+            flow.sign_out(global_sign_out=everywhere)
+        except CognitoFlowError as error:
+            raise SignInFailed(f"Signed out here, but Cognito was not told: {error}") from None
+        click.echo(
+            "Signed out everywhere." if everywhere else "Signed out; the refresh token is revoked."
+        )
 
 
 def _first_password(auth_flow_type: str, preferred: str | None) -> str | None:

@@ -149,6 +149,19 @@ def diagram(output_format: str, output: str) -> None:
 @click.option("--preferred-challenge", help="With USER_AUTH: the first factor to try.")
 @click.option("--username", help="Sign in as this user (prompted for otherwise).")
 @click.option("--app-name", default="cognitoflow", show_default=True, help="Issuer for TOTP.")
+@click.option(
+    "--show-tokens",
+    is_flag=True,
+    help="Once signed in, print the tokens as JSON on standard output (they are secrets: "
+    "anyone holding them is signed in as the user).",
+)
+@click.option(
+    "--sign-out",
+    "sign_out",
+    type=click.Choice(["local", "global"]),
+    help="Once signed in, sign out: local revokes this sign-in's refresh token "
+    "(RevokeToken); global ends every sign-in of the user (GlobalSignOut).",
+)
 def sign_in(
     user_pool_id: str | None,
     client_id: str | None,
@@ -160,6 +173,8 @@ def sign_in(
     preferred_challenge: str | None,
     username: str | None,
     app_name: str,
+    show_tokens: bool,
+    sign_out: str | None,
 ) -> None:
     """Sign in interactively, step by step: codes, MFA choice, TOTP set-up, new password...
 
@@ -214,6 +229,8 @@ def sign_in(
         app_name=app_name,
         show_messages=show,
         username=username,
+        show_tokens=show_tokens,
+        sign_out=sign_out,
     )
 
 
