@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cognitoflow.engine import SnapshotSealer
+from cognitoflow.transports.fake import ManualClock
 
 from helpers import load_example
 
@@ -211,3 +212,59 @@ def test_cookies_are_secure_unless_plain_http_is_asked_for() -> None:
     cookie = app.test_client().get("/").headers["Set-Cookie"]
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
+
+
+def _signed_in_page(request: pytest.FixtureRequest, mode: str) -> tuple[Any, ManualClock]:
+    """bob signed in, with tokens issued so they expire a minute from now (due)."""
+    clock = ManualClock()
+    env = {"SIGNIN_KEYS": SnapshotSealer.generate_key(), "SIGNIN_STATE": mode}
+    env["SIGNIN_PLAIN_HTTP"] = "1"
+    if mode == "redis":
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
+    cognito, pool_id, client_id = example.demo_pool(clock=clock)
+    client = _client(example.create_app(env, cognito=cognito, pool=(pool_id, client_id)))
+    client.cognito, client.pool_id = cognito, pool_id
+    _sign_in(client, "bob", example.DEMO_PASSWORD)
+    clock.advance(-(3600 - 60))  # the tokens about to be issued expire in a minute
+    client.post("/confirm", data={"answer": cognito.outbox.last_code("bob")})
+    clock.advance(3600 - 60)
+    return client, clock
+
+
+def _expires_at(html: str) -> float:
+    found = re.search(r'id="expires" data-epoch="([0-9.]+)"', html)
+    assert found, html
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("mode", ["cookie", "redis"])
+def test_the_signed_in_page_refreshes_due_tokens_and_keeps_them(
+    request: pytest.FixtureRequest, mode: str
+) -> None:
+    client, clock = _signed_in_page(request, mode)
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="who">bob<' in html
+    refreshed = _expires_at(html)
+    assert refreshed > clock() + 3000  # new tokens, an hour from now
+    assert _expires_at(client.get("/").get_data(as_text=True)) == refreshed  # kept
+
+
+@pytest.mark.parametrize("mode", ["cookie", "redis"])
+def test_a_refresh_refused_elsewhere_ends_the_pages_session(
+    request: pytest.FixtureRequest, mode: str
+) -> None:
+    client, _ = _signed_in_page(request, mode)
+    client.cognito.admin_user_global_sign_out(UserPoolId=client.pool_id, Username="bob")
+    html = client.get("/").get_data(as_text=True)
+    assert "Your session has ended" in html
+    assert "signed in as" not in client.get("/").get_data(as_text=True)
+
+
+def test_sign_out_revokes_the_refresh_token_at_cognito(page: Any) -> None:
+    _sign_in(page, "bob", example.DEMO_PASSWORD)
+    page.post("/confirm", data={"answer": page.cognito.outbox.last_code("bob")})
+    grants = [g for g in page.cognito._refresh.values() if g.username == "bob"]
+    assert grants
+    assert not any(g.revoked for g in grants)
+    page.post("/sign-out")
+    assert all(g.revoked for g in grants)

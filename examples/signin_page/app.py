@@ -22,7 +22,12 @@ Settings, from the environment:
 
 Security, as a real page needs it: the signed-in session is a record of its own on the
 server (a random id in the cookie, an 8-hour expiry, deleted at sign-out), never derived
-from the sign-in state; every form carries a CSRF token checked against its cookie
+from the sign-in state. It holds the signed-in flow, sealed, with its tokens: each page
+view asks it for the session (``fetch_auth_session``), which refreshes the tokens at
+Cognito when they are within five minutes of expiry and keeps the new ones; a refresh
+Cognito refuses (the user signed out everywhere, the refresh token revoked or expired)
+ends the page's session. Sign-out revokes the refresh token at Cognito. The tokens never
+reach the browser; every form carries a CSRF token checked against its cookie
 (double submit); cookies are ``HttpOnly`` and ``SameSite=Lax``. On a fake user pool,
 ``/dev/outbox`` shows the messages the pool "sent" (the codes); on a real pool there is
 no such page.
@@ -36,7 +41,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from flask import Flask, Response, g, redirect, render_template, request
@@ -48,6 +53,7 @@ from cognitoflow.engine import (
     FlowState,
     FlowStore,
     InvalidSnapshotError,
+    NotAuthorizedException,
     RedisFlowStore,
     SignInFlow,
     SnapshotSealer,
@@ -69,9 +75,10 @@ SESSION_SECONDS = 8 * 3600
 """How long a signed-in session lasts on this page."""
 
 
-def demo_pool() -> tuple[FakeCognito, str, str]:
-    """The embedded fake: a pool that requires MFA (SMS, TOTP or email) and its users."""
-    cognito = FakeCognito()
+def demo_pool(clock: Callable[[], float] | None = None) -> tuple[FakeCognito, str, str]:
+    """The embedded fake: a pool that requires MFA (SMS, TOTP or email) and its users.
+    ``clock``: the fake's time (tests move it)."""
+    cognito = FakeCognito(clock=clock)
     pool_id = cognito.create_user_pool(
         PoolName="example",
         MfaConfiguration="ON",
@@ -88,7 +95,12 @@ def demo_pool() -> tuple[FakeCognito, str, str]:
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="example-web",
-        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH"],
+        ExplicitAuthFlows=[
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_USER_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
     )["UserPoolClient"]["ClientId"]
     cognito.admin_create_user(
         UserPoolId=pool_id,
@@ -172,11 +184,53 @@ def create_app(
         response.set_cookie(name, value, httponly=True, samesite="Lax", secure=secure_cookies)
 
     def signed_in(flow: SignInFlow, response: Response) -> Response:
-        """DONE: the app's own session starts, a record on the server; the cookie holds
-        only its random id (nothing of the sign-in state can stand in for it)."""
-        set_cookie(response, USER_COOKIE, sessions.create(flow.context.login_id))
+        """DONE: the app's own session starts, a record on the server holding the sealed
+        flow and its tokens; the cookie holds only its random id (nothing of the sign-in
+        state can stand in for it)."""
+        set_cookie(response, USER_COOKIE, sessions.create(sealer.seal(flow.snapshot())))
         response.delete_cookie(STATE_COOKIE)
         return response
+
+    def session_flow() -> tuple[str, SignInFlow] | None:
+        """This browser's signed-in flow, from its server-side session, if it has one."""
+        session_id = request.cookies.get(USER_COOKIE, "")
+        sealed = sessions.get(session_id)
+        if sealed is None:
+            return None
+        try:
+            flow = SignInFlow.restore(sealer.unseal(sealed), transport, client_secret=client_secret)
+        except InvalidSnapshotError:  # sealed with a key since retired
+            sessions.delete(session_id)
+            return None
+        if flow.state is not FlowState.DONE:
+            sessions.delete(session_id)
+            return None
+        return session_id, flow
+
+    def signed_in_page(session_id: str, flow: SignInFlow) -> Response:
+        """The signed-in page; the tokens are refreshed first when they are due."""
+        before = flow.tokens
+        try:
+            session = flow.fetch_auth_session()
+        except NotAuthorizedException:
+            sessions.delete(session_id)
+            response = page(None, "Your session has ended (signed out elsewhere). Sign in again.")
+            response.delete_cookie(USER_COOKIE)
+            return response
+        except CognitoFlowError as error:  # Cognito unreachable, throttled: try again later
+            return Response(
+                render_template("signed_in.html", user=flow.get_current_user(), error=str(error)),
+                status=503,
+            )
+        if flow.tokens != before:
+            sessions.put(session_id, sealer.seal(flow.snapshot()))
+        expires = session.expires_at or 0.0
+        shown = time.strftime("%H:%M:%S UTC", time.gmtime(expires))
+        return Response(
+            render_template(
+                "signed_in.html", user=flow.get_current_user(), expires=shown, expires_at=expires
+            )
+        )
 
     # -- CSRF: a token per browser, in a cookie and in every form (double submit) --------
 
@@ -255,9 +309,9 @@ def create_app(
 
     @app.get("/")
     def index() -> Response:
-        username = sessions.get(request.cookies.get(USER_COOKIE, ""))
-        if username is not None:
-            return Response(render_template("signed_in.html", username=username))
+        found = session_flow()
+        if found is not None:
+            return signed_in_page(*found)
         value = request.cookies.get(STATE_COOKIE)
         if not value:
             return page(None)
@@ -327,7 +381,14 @@ def create_app(
         value = request.cookies.get(STATE_COOKIE)
         if value:
             state.end(value)
-        sessions.delete(request.cookies.get(USER_COOKIE, ""))
+        found = session_flow()
+        if found is not None:
+            session_id, flow = found
+            sessions.delete(session_id)
+            # Revokes the refresh token at Cognito; if Cognito cannot be told, the page has
+            # signed out all the same, and the token expires on its own.
+            with suppress(CognitoFlowError):
+                flow.sign_out()
         response.delete_cookie(STATE_COOKIE)
         response.delete_cookie(USER_COOKIE)
         return response
@@ -345,13 +406,18 @@ def create_app(
 
 
 class Sessions:
-    """Signed-in sessions, kept on the server: a random id for the cookie, the username."""
+    """Signed-in sessions, kept on the server: a random id for the cookie, and the sealed
+    signed-in flow (with its tokens)."""
 
-    def create(self, username: str) -> str:
+    def create(self, sealed: str) -> str:
         raise NotImplementedError
 
     def get(self, session_id: str) -> str | None:
-        """The username of a live session, or None (unknown, expired or signed out)."""
+        """The sealed flow of a live session, or None (unknown, expired or signed out)."""
+        raise NotImplementedError
+
+    def put(self, session_id: str, sealed: str) -> None:
+        """Replace a live session's flow (refreshed tokens); its expiry stays."""
         raise NotImplementedError
 
     def delete(self, session_id: str) -> None:
@@ -365,11 +431,17 @@ class MemorySessions(Sessions):
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[str, float]] = {}
 
-    def create(self, username: str) -> str:
+    def create(self, sealed: str) -> str:
         session_id = secrets.token_urlsafe(32)
         with self._lock:
-            self._sessions[session_id] = (username, time.time() + SESSION_SECONDS)
+            self._sessions[session_id] = (sealed, time.time() + SESSION_SECONDS)
         return session_id
+
+    def put(self, session_id: str, sealed: str) -> None:
+        with self._lock:
+            found = self._sessions.get(session_id)
+            if found is not None:
+                self._sessions[session_id] = (sealed, found[1])
 
     def get(self, session_id: str) -> str | None:
         with self._lock:
@@ -389,10 +461,13 @@ class RedisSessions(Sessions):
     def __init__(self, client: Any, prefix: str = "example:session:") -> None:
         self.client, self.prefix = client, prefix
 
-    def create(self, username: str) -> str:
+    def create(self, sealed: str) -> str:
         session_id = secrets.token_urlsafe(32)
-        self.client.set(self.prefix + session_id, username, ex=SESSION_SECONDS)
+        self.client.set(self.prefix + session_id, sealed, ex=SESSION_SECONDS)
         return session_id
+
+    def put(self, session_id: str, sealed: str) -> None:
+        self.client.set(self.prefix + session_id, sealed, xx=True, keepttl=True)
 
     def get(self, session_id: str) -> str | None:
         if not session_id:
