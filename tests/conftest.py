@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import gmpy2
@@ -102,3 +105,30 @@ def fast_srp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(RSAKey, "generate_key", reuse)
     yield
     srp.set_modpow(None)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`cognitoflow fake-cognito serve` in a subprocess, on a free loopback port."""
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    command = [sys.executable, "-m", "cognitoflow.engine.cli", "fake-cognito", "serve"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.flush()
+                        raise RuntimeError(
+                            f"server did not start: {log_path.read_text()}"
+                        ) from None
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

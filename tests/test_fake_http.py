@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -22,7 +19,7 @@ from cognitoflow.engine import SignInFlow
 from cognitoflow.transports import Boto3Transport
 from cognitoflow.transports.fake import FakeCognito, FakeCognitoApp, FakeCognitoServer
 
-from helpers import admin_client, free_port
+from helpers import admin_client
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "AWSCognitoIdentityProviderService."
@@ -159,33 +156,6 @@ def test_a_callable_trigger_cannot_be_saved(tmp_path: Path) -> None:
     cognito.create_user_pool(PoolName="p", LambdaConfig={"DefineAuthChallenge": lambda e: e})
     with pytest.raises(ValueError, match="trigger names"):
         cognito.save(tmp_path / "x.bin")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """`cognitoflow fake-cognito serve` in a subprocess, on a free loopback port."""
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    command = [sys.executable, "-m", "cognitoflow.engine.cli", "fake-cognito", "serve"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.flush()
-                        raise RuntimeError(
-                            f"server did not start: {log_path.read_text()}"
-                        ) from None
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def test_readme_boto3_script_against_the_served_fake(served: str, tmp_path: Path) -> None:
