@@ -24,7 +24,7 @@ from cognitoflow.engine import (
 from cognitoflow.transports import Boto3Transport
 from cognitoflow.transports.fake import FakeCognitoServer, FakeTransport
 
-from helpers import PASSWORD, Pool, RecordingTransport
+from helpers import PASSWORD, QUESTION_TRIGGERS, Pool, RecordingTransport
 
 MakePool = Callable[..., Pool]
 
@@ -82,6 +82,27 @@ def test_every_step_goes_through_the_admin_operations(make_pool: MakePool) -> No
         "AdminRespondToAuthChallenge",
         "AdminRespondToAuthChallenge",
     ]
+
+
+def test_custom_and_choice_based_flows_server_side(make_pool: MakePool) -> None:
+    """CUSTOM_AUTH (the quiz) and USER_AUTH (an email code) through the Admin operations."""
+    pool = make_pool(
+        LambdaConfig=QUESTION_TRIGGERS,
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        client={"ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH"]},
+    )
+    pool.user("ida", email="ida@example.com", email_verified="true")
+    transport = RecordingTransport(pool.cognito)
+    flow = _admin(pool, transport)
+    out = flow.sign_in("ida", auth_flow_type="CUSTOM_WITHOUT_SRP")
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE
+    assert flow.confirm_sign_in("42").is_signed_in
+    flow.sign_out()
+    out = flow.sign_in("ida", auth_flow_type="USER_AUTH", preferred_challenge="EMAIL_OTP")
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_EMAIL_CODE
+    assert flow.confirm_sign_in(pool.cognito.outbox.last_code("ida")).is_signed_in
+    signing = [c for c in transport.calls if c not in ("RevokeToken",)]
+    assert set(signing) == {"AdminInitiateAuth", "AdminRespondToAuthChallenge"}
 
 
 def test_a_client_without_the_admin_flow_refuses_it(make_pool: MakePool) -> None:
