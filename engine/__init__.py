@@ -45,6 +45,7 @@ from .errors import (
 from .flow import PasskeyAuthenticator, SignInFlow
 from .machine import SignInMachine
 from .outputs import (
+    AuthDevice,
     AuthSession,
     AuthTokens,
     AuthUser,
@@ -63,6 +64,7 @@ from .outputs import (
     ContinueSignInWithMfaSelection,
     ContinueSignInWithMfaSetupSelection,
     ContinueSignInWithTotpSetup,
+    DeviceSecrets,
     Done,
     NextStep,
     ResetPassword,
@@ -90,6 +92,7 @@ __all__ = [
     "AUTH_FLOW_TYPES",
     "FIRST_FACTORS",
     "SNAPSHOT_VERSION",
+    "AuthDevice",
     "AuthSession",
     "AuthTokens",
     "AuthUser",
@@ -112,6 +115,7 @@ __all__ = [
     "ContinueSignInWithMfaSetupSelection",
     "ContinueSignInWithTotpSetup",
     "CredentialsMissingError",
+    "DeviceSecrets",
     "Done",
     "EnableSoftwareTokenMFAException",
     "ExpiredCodeException",

@@ -80,7 +80,7 @@ def after_outcome(ctx: FlowContext, outcome: Outcome) -> FlowContext:
     """The context once the machine has taken ``outcome``'s event."""
     if outcome.event in ("email_setup_chosen", "totp_setup_chosen", "password_factor_chosen"):
         return ctx
-    if outcome.event == "authenticated":
+    if outcome.event in ("authenticated", "device_authenticated"):
         return attrs.evolve(
             ctx,
             session=None,

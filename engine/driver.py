@@ -23,20 +23,21 @@ from cognitoflow.transports.base import (
     Transport,
     TransportConnectionError,
     TransportCredentialsError,
-    TransportOutcomeUnknownError,
+    TransportError,
 )
 
 from .context import FlowContext, output
 from .errors import ConnectionFailedError, CredentialsMissingError, StepInProgressError
 from .logs import log
 from .machine import SignInMachine
-from .outputs import SignInOutput
+from .outputs import AuthTokens, DeviceSecrets, SignInOutput
 from .plan import (
     Call,
     Ceremony,
     CeremonyFailed,
     Commit,
     Instruction,
+    KeepDevice,
     Move,
     Plan,
     Refused,
@@ -82,6 +83,8 @@ class FlowDriver:
         self._ctx = FlowContext()
         self.path: list[tuple[str, str, str]] = []
         """Every transition this flow took, as (source, event, target), for diagrams."""
+        self.device: DeviceSecrets | None = None
+        """The remembered device this flow signs in with (see ``SignInFlow(device=...)``)."""
         self._busy = threading.Lock()
         self._run_start = 0  # len(path) when the running plan started
 
@@ -95,6 +98,11 @@ class FlowDriver:
     def state(self) -> FlowState:
         """The machine's current state."""
         return FlowState(self._machine.current_state_value)
+
+    @property
+    def tokens(self) -> AuthTokens | None:
+        """The tokens, once signed in."""
+        return self._ctx.tokens if self.state is FlowState.DONE else None
 
     def _step(self, plan: Plan[SignInOutput]) -> SignInOutput:
         """Run a sign-in plan; a refusal that is a result ends it at the flow's new step."""
@@ -138,6 +146,9 @@ class FlowDriver:
         if isinstance(instruction, Commit):
             self._ctx = instruction.ctx
             return None
+        if isinstance(instruction, KeepDevice):
+            self.device = instruction.device
+            return None
         if isinstance(instruction, Ceremony):
             return self._ceremony(instruction.options)
         try:
@@ -149,41 +160,51 @@ class FlowDriver:
         """Every call to Cognito goes through here; a refusal through :func:`on_error`."""
         try:
             reply = getattr(self.transport, call.operation)(call.request)
-        except TransportConnectionError as error:
+        except TransportError as error:
+            if call.fallback_if is not None and call.fallback_if(error):
+                if isinstance(error, CognitoError):
+                    return Refused(error.code, error.message)
+                return Refused("", str(error))
+            failure = error
+        else:
+            check_reply(call, reply)
+            return reply
+        # Raised outside the except block, so no transport error is chained to ours.
+        return self._failed(call, failure)
+
+    def _failed(self, call: Call, error: TransportError) -> Any:
+        """A call that failed: the typed error to raise, or (a refusal that is the step's
+        result, or proof of an earlier success) what the plan gets instead."""
+        if isinstance(error, TransportConnectionError):
             if len(self.path) > self._run_start:  # this call came after the flow moved on
                 raise ConnectionFailedError(
                     error.message,
                     f"Nothing more was sent: the sign-in has moved on to {self.state.value} "
                     "with what Cognito answered before. Check the network, then answer that "
                     "step (see next_step).",
-                ) from None
+                )
             raise ConnectionFailedError(
                 error.message,
                 "Nothing was sent: check the network or the endpoint, then call again.",
-            ) from None
-        except TransportCredentialsError as error:
+            )
+        if isinstance(error, TransportCredentialsError):
             raise CredentialsMissingError(
                 error.message,
                 "Nothing was sent. Give the process AWS credentials allowed to call "
                 "cognito-idp:AdminInitiateAuth and AdminRespondToAuthChallenge (the "
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables, AWS_PROFILE, or an "
                 "IAM role), or sign in without admin=True.",
-            ) from None
-        except TransportOutcomeUnknownError:
-            raise lost_answer(call) from None
-        except CognitoError as error:
-            if call.fallback_if is not None and call.fallback_if(error):
-                return Refused(error.code, error.message)
-            decision = on_error(error, call, self.state, self._ctx)
-            if decision.done:
-                return {}
-            for move in decision.moves:
-                self._move(move)
-            if decision.error is not None:
-                raise decision.error from None
-            raise _StepEnded from None
-        check_reply(call, reply)
-        return reply
+            )
+        if not isinstance(error, CognitoError):  # sent, and the answer lost
+            raise lost_answer(call)
+        decision = on_error(error, call, self.state, self._ctx)
+        if decision.done:
+            return {}
+        for move in decision.moves:
+            self._move(move)
+        if decision.error is not None:
+            raise decision.error
+        raise _StepEnded
 
     def _ceremony(self, options: str) -> str | CeremonyFailed:
         if self.passkey_authenticator is None:

@@ -2,9 +2,10 @@
 challenges, map the reply, and apply it (pure plans; see :mod:`.plan`).
 
 The automatic challenges are answered wherever they appear, never shown to the caller:
-``PASSWORD_VERIFIER`` (the SRP proof, with the password the step holds) and
-``WEB_AUTHN`` (the caller's passkey authenticator). Device challenges are refused with a
-typed error: this flow holds no remembered device.
+``PASSWORD_VERIFIER`` (the SRP proof, with the password the step holds), ``WEB_AUTHN``
+(the caller's passkey authenticator) and ``DEVICE_SRP_AUTH`` (the flow's remembered
+device, :mod:`.devices`). Tokens that come with a new device are followed by its
+confirmation.
 """
 
 from __future__ import annotations
@@ -18,11 +19,24 @@ from cognitoflow.transports.base import AuthChallengeResponse
 
 from . import srp
 from .context import FlowContext, after_outcome, output
-from .errors import PasskeyCeremonyError, UnexpectedChallengeError
+from .devices import DeviceForgotten, answer_device_challenge, confirm_new_device
+from .errors import PasskeyCeremonyError, ResourceNotFoundException, UnexpectedChallengeError
 from .machine import accepts
 from .mapping import AUTOMATIC_CHALLENGES, Outcome, map_reply
-from .outputs import SignInOutput
-from .plan import Call, Ceremony, CeremonyFailed, Commit, Move, Plan, Scope, restart
+from .outputs import DeviceSecrets, SignInOutput
+from .plan import (
+    Call,
+    Ceremony,
+    CeremonyFailed,
+    Commit,
+    KeepDevice,
+    Move,
+    Plan,
+    Refused,
+    Scope,
+    device_forgotten,
+    restart,
+)
 from .requests import AppClient
 from .steps import FlowState
 
@@ -33,6 +47,7 @@ __all__ = [
     "answer_automatic",
     "associate",
     "choose_totp",
+    "outcome_of",
     "respond",
 ]
 
@@ -54,6 +69,8 @@ class Step:
     metadata: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     user_attributes: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     device_name: str | None = None
+    device: DeviceSecrets | None = attrs.field(default=None, repr=False)
+    """The flow's remembered device, for a device challenge."""
 
 
 class PasskeyFailed(Exception):
@@ -101,9 +118,19 @@ def respond(
         reply = yield Call(step.client.respond_operation, request, Scope.STEP, ctx)
         if spends_session and reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
             yield Commit(attrs.evolve(ctx, session=None))
-        reply = yield from answer_automatic(
-            step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
+        reply, proven = yield from answer_automatic(
+            step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client, step.device
         )
+    except DeviceForgotten:
+        # Cognito asked for the device's proof after this answer, then no longer knew it.
+        yield KeepDevice(None)
+        yield Move("session_ended", FlowContext())
+        raise ResourceNotFoundException(
+            "ResourceNotFoundException",
+            "Device does not exist.",
+            step.client.respond_operation,
+            "The flow has forgotten its device: call sign_in again.",
+        ) from None
     except PasskeyFailed as failed:
         if not accepts(step.state, "passkey_failed"):
             raise UnexpectedChallengeError(
@@ -112,7 +139,15 @@ def respond(
             ) from None
         yield Move("passkey_failed", failed.context(ctx))
         raise failed.error() from None
-    return (yield from advance(step.state, ctx, map_reply(reply)))
+    return (yield from advance(step.state, ctx, outcome_of(reply, proven), client=step.client))
+
+
+def outcome_of(reply: AuthChallengeResponse, device_proven: bool) -> Outcome:
+    """The outcome of a reply; tokens a remembered device's proof earned are the device's."""
+    outcome = map_reply(reply)
+    if device_proven and outcome.event == "authenticated":
+        return attrs.evolve(outcome, event="device_authenticated")
+    return outcome
 
 
 def answer_automatic(
@@ -123,19 +158,25 @@ def answer_automatic(
     metadata: Mapping[str, str] | None,
     password: str | None,
     srp_client: srp.SrpClient | None,
-) -> Plan[AuthChallengeResponse]:
-    """Answer PASSWORD_VERIFIER and WEB_AUTHN (and refuse device challenges) wherever
-    they appear; the reply that needs the caller comes back."""
+    device: DeviceSecrets | None = None,
+) -> Plan[tuple[AuthChallengeResponse, bool]]:
+    """Answer PASSWORD_VERIFIER, WEB_AUTHN and the device challenge wherever they appear;
+    the reply that needs the caller comes back, and whether the device proved itself."""
+    proven = False
     while reply.get("ChallengeName") in AUTOMATIC_CHALLENGES:
         name = reply.get("ChallengeName")
         params = reply.get("ChallengeParameters") or {}
         if name == "WEB_AUTHN":
             reply = yield from _passkey_ceremony(client, reply, ctx, scope)
             continue
+        if name == "DEVICE_SRP_AUTH":
+            reply = yield from answer_device_challenge(client, reply, ctx, scope, metadata, device)
+            proven = True
+            continue
         if name != "PASSWORD_VERIFIER":
             raise UnexpectedChallengeError(
-                f"Cognito asked for {name}, but this flow holds no remembered device.",
-                "Sign in without a device key, or turn device tracking off for the pool.",
+                f"Cognito asked for {name} where no device challenge was answered.",
+                "Sign in again.",
             )
         if srp_client is None or password is None:
             raise UnexpectedChallengeError(
@@ -148,12 +189,25 @@ def answer_automatic(
                 "Sign in again.",
             )
         answers = srp_client.answer_password_verifier(dict(params), password)
+        presenting = device is not None and scope is Scope.SIGN_IN
+        if presenting:
+            assert device is not None
+            answers["DEVICE_KEY"] = device.device_key
         srp_client = None  # one proof per exchange
         request = client.respond(
             "PASSWORD_VERIFIER", answers, answers["USERNAME"], reply.get("Session"), metadata
         )
-        reply = yield Call(client.respond_operation, request, scope, ctx)
-    return reply
+        answered = yield Call(
+            client.respond_operation,
+            request,
+            scope,
+            ctx,
+            fallback_if=device_forgotten if presenting else None,
+        )
+        if isinstance(answered, Refused):
+            raise DeviceForgotten
+        reply = answered
+    return reply, proven
 
 
 def _passkey_ceremony(
@@ -190,17 +244,24 @@ def advance(
     ctx: FlowContext,
     outcome: Outcome,
     *,
+    client: AppClient | None = None,
     restarting: bool = False,
 ) -> Plan[SignInOutput]:
     """Apply an outcome: the new context, the machine's move, and the step it reached.
 
     ``restarting``: the outcome starts a new sign-in, so a flow elsewhere signs out first.
+    ``client``: the app client, whose new device (tokens with ``NewDeviceMetadata``) is
+    confirmed once signed in.
     """
     new = after_outcome(ctx, outcome)
     move = Move(outcome.event, new, outcome.mfa_types)
     reached = state
     for each in restart(state, move) if restarting else (move,):
         reached = yield each
+    if reached is FlowState.DONE and new.tokens is not None and client is not None:
+        device = yield from confirm_new_device(new.tokens, client.device_name)
+        if device is not None:
+            yield Move("device_confirmed", new)
     if reached is FlowState.CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION and new.mfa_types == (
         "TOTP",
     ):

@@ -18,24 +18,23 @@ from typing import Any
 from cognitoflow.transports.base import Transport
 from cognitoflow.transports.sensitive import conceal
 
-from . import account, session
+from . import session
 from . import sign_in as signing_in
 from . import snapshot as snapshots
 from .checks import callable_or_none, optional, positive, require
 from .context import FlowContext, next_step
-from .driver import FlowDriver, PasskeyAuthenticator
+from .driver import PasskeyAuthenticator
 from .errors import ConnectionFailedError, InvalidInputError, OutcomeUnknownError
+from .flow_account import AccountMethods
+from .flow_devices import DeviceMethods
 from .logs import log
 from .machine import SignInMachine
 from .outputs import (
     AuthSession,
-    AuthTokens,
     AuthUser,
-    CodeDeliveryDetails,
+    DeviceSecrets,
     NextStep,
-    ResetPasswordOutput,
     SignInOutput,
-    SignUpOutput,
 )
 from .plan import Move
 from .requests import AppClient
@@ -44,7 +43,7 @@ from .steps import FlowState
 __all__ = ["PasskeyAuthenticator", "SignInFlow"]
 
 
-class SignInFlow(FlowDriver):
+class SignInFlow(AccountMethods, DeviceMethods):
     """Amplify's multi-step sign-in against a Cognito user pool, one call per step.
 
     Args:
@@ -65,6 +64,12 @@ class SignInFlow(FlowDriver):
             client must allow ``ALLOW_ADMIN_USER_PASSWORD_AUTH`` for
             ``auth_flow_type="ADMIN_USER_PASSWORD_AUTH"``; SRP, custom and ``USER_AUTH``
             flows work as without it.
+        device: the remembered device to sign in with (the ``flow.device`` kept from an
+            earlier sign-in, sealed like a snapshot), or None. Password sign-ins present
+            it; a device Cognito no longer knows is dropped and the sign-in tried again.
+            In a pool that tracks devices a sign-in without one gets a new device,
+            confirmed at once, in ``flow.device`` afterwards.
+        device_name: the name a new device is confirmed with (``fetch_devices`` shows it).
     """
 
     DEFAULT_SESSION_VALIDITY = 180.0
@@ -81,6 +86,8 @@ class SignInFlow(FlowDriver):
         session_validity: float = DEFAULT_SESSION_VALIDITY,
         clock: Callable[[], float] = time.time,
         admin: bool = False,
+        device: DeviceSecrets | None = None,
+        device_name: str | None = None,
     ) -> None:
         client_secret = conceal(client_secret)
         if not isinstance(transport, Transport):
@@ -104,13 +111,21 @@ class SignInFlow(FlowDriver):
         session_validity = positive("session_validity", session_validity)
         if not isinstance(admin, bool):
             raise InvalidInputError("admin", "admin must be True or False.", "Pass admin=True.")
+        if device is not None and not isinstance(device, DeviceSecrets):
+            raise InvalidInputError(
+                "device",
+                f"device must be DeviceSecrets, not {type(device).__name__}.",
+                "Pass the flow.device kept from an earlier sign-in, or None.",
+            )
+        device_name = optional("device_name", device_name, max_length=1024)
         super().__init__(
             transport,
-            AppClient(user_pool_id, client_id, client_secret, admin=admin),
+            AppClient(user_pool_id, client_id, client_secret, admin=admin, device_name=device_name),
             passkey_authenticator,
             clock,
         )
         self.session_validity = float(session_validity)
+        self.device = device
 
     @property
     def user_pool_id(self) -> str:
@@ -132,11 +147,6 @@ class SignInFlow(FlowDriver):
     def context(self) -> FlowContext:
         """What the flow carries to the next step (read-only)."""
         return self._ctx
-
-    @property
-    def tokens(self) -> AuthTokens | None:
-        """The tokens, once signed in."""
-        return self._ctx.tokens if self.state is FlowState.DONE else None
 
     @property
     def next_step(self) -> NextStep | None:
@@ -184,6 +194,7 @@ class SignInFlow(FlowDriver):
                 auth_flow_type,
                 client_metadata,
                 preferred_challenge,
+                device=self.device,
             )
         )
 
@@ -215,6 +226,7 @@ class SignInFlow(FlowDriver):
                 metadata=client_metadata,
                 user_attributes=user_attributes,
                 device_name=friendly_device_name,
+                device=self.device,
             )
         )
 
@@ -256,6 +268,7 @@ class SignInFlow(FlowDriver):
                 self.clock(),
                 force_refresh=bool(force_refresh),
                 margin=positive("margin", margin),
+                device=self.device,
             )
         )
 
@@ -266,114 +279,6 @@ class SignInFlow(FlowDriver):
             InvalidStateError: nobody is signed in.
         """
         return session.current_user(self.state, self._ctx)
-
-    def register_passkey(self, create_credential: Callable[[dict[str, Any]], Any]) -> None:
-        """Register a passkey for the signed-in user (Start/CompleteWebAuthnRegistration).
-
-        ``create_credential`` gets Cognito's ``CredentialCreationOptions`` and returns the
-        RegistrationResponseJSON document (in a browser, ``navigator.credentials.create``;
-        in tests, ``SoftwareAuthenticator().create``).
-        """
-        self._run(account.register_passkey(self.tokens, create_credential))
-
-    # == sign-up and password reset ==================================================
-
-    def sign_up(
-        self,
-        username: str,
-        password: str,
-        *,
-        user_attributes: Mapping[str, str] | None = None,
-        client_metadata: Mapping[str, str] | None = None,
-        auto_sign_in: bool | str = False,
-    ) -> SignUpOutput:
-        """Register a user; the next step is usually ``CONFIRM_SIGN_UP`` with a code sent.
-
-        ``auto_sign_in``: ``confirm_sign_up`` then answers ``COMPLETE_AUTO_SIGN_IN``, and
-        :meth:`auto_sign_in` signs in: with the password (kept concealed, and in the
-        snapshot) for ``True`` (SRP) or a flow type, or with ConfirmSignUp's session for
-        ``"USER_AUTH"`` (the code is the first factor; no password kept).
-        """
-        password = conceal(password)
-        return self._run(
-            account.sign_up(
-                self._client,
-                self.state,
-                username,
-                password,
-                user_attributes,
-                client_metadata,
-                auto_sign_in,
-            )
-        )
-
-    def auto_sign_in(self) -> SignInOutput:
-        """Sign in the user whose sign-up was just confirmed (``COMPLETE_AUTO_SIGN_IN``):
-        ``DONE``, or the next step (an MFA code, say) as from :meth:`sign_in`.
-
-        Raises:
-            InvalidStateError: no auto sign-in is waiting (not asked for at ``sign_up``,
-                the sign-up not confirmed yet, or another sign-in since).
-        """
-        return self._step(signing_in.auto_sign_in(self._client, self.state, self._ctx))
-
-    def confirm_sign_up(
-        self,
-        confirmation_code: str,
-        *,
-        username: str | None = None,
-        client_metadata: Mapping[str, str] | None = None,
-    ) -> SignUpOutput:
-        """Confirm a sign-up with its code. Then call ``sign_in``.
-
-        ``username`` defaults to the user of this flow's sign-up or sign-in.
-        """
-        confirmation_code = conceal(confirmation_code)
-        return self._run(
-            account.confirm_sign_up(
-                self._client, self.state, self._ctx, confirmation_code, username, client_metadata
-            )
-        )
-
-    def resend_sign_up_code(
-        self, username: str | None = None, *, client_metadata: Mapping[str, str] | None = None
-    ) -> CodeDeliveryDetails:
-        """Send the sign-up code again (also the way on from ``CONFIRM_SIGN_UP`` at sign-in)."""
-        return self._run(
-            account.resend_sign_up_code(
-                self._client, self.state, self._ctx, username, client_metadata
-            )
-        )
-
-    def reset_password(
-        self, username: str | None = None, *, client_metadata: Mapping[str, str] | None = None
-    ) -> ResetPasswordOutput:
-        """Ask Cognito to send a reset code. ``username`` defaults to this flow's user."""
-        return self._run(
-            account.reset_password(self._client, self.state, self._ctx, username, client_metadata)
-        )
-
-    def confirm_reset_password(
-        self,
-        *,
-        new_password: str,
-        confirmation_code: str,
-        username: str | None = None,
-        client_metadata: Mapping[str, str] | None = None,
-    ) -> ResetPasswordOutput:
-        """Set the new password with the reset code. Then call ``sign_in``."""
-        new_password, confirmation_code = conceal(new_password), conceal(confirmation_code)
-        return self._run(
-            account.confirm_reset_password(
-                self._client,
-                self.state,
-                self._ctx,
-                new_password,
-                confirmation_code,
-                username,
-                client_metadata,
-            )
-        )
 
     # == between requests ============================================================
 
@@ -393,6 +298,8 @@ class SignInFlow(FlowDriver):
             "uses_client_secret": bool(self._client.client_secret),
             "session_validity": self.session_validity,
             "admin": self._client.admin,
+            "device": self.device,
+            "device_name": self._client.device_name,
         }
         return snapshots.write(self.state, settings, self._ctx)
 
@@ -434,6 +341,8 @@ class SignInFlow(FlowDriver):
             session_validity=settings["session_validity"],
             clock=clock,
             admin=settings["admin"],
+            device=settings["device"],
+            device_name=settings["device_name"],
         )
         flow._built = SignInMachine(start_value=step.value)
         flow._ctx = FlowContext(**fields)

@@ -89,6 +89,8 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
         ),
         _done,
     )
+    # A remembered device proved itself (DEVICE_SRP_AUTH) and stood in for MFA.
+    device_authenticated = _into((_signed_out, _new_password), _done)
     new_password_required = _into((_signed_out, _custom, _password), _new_password)
     sms_mfa_required = _into((*_after_first_factor, _mfa_selection), _sms)
     totp_required = _into((*_after_first_factor, _mfa_selection), _totp)
@@ -108,6 +110,9 @@ class SignInMachine(StateChart):  # type: ignore[type-arg]
     # Cognito refuses an unconfirmed user at InitiateAuth, before any password step.
     user_not_confirmed = _signed_out.to(_confirm_sign_up)
     password_reset_required = _into((_signed_out, _password), _reset)
+
+    # The new device Cognito named with the tokens is confirmed (ConfirmDevice).
+    device_confirmed = _done.to.itself()
 
     # -- the user's choices that need no call to Cognito ---------------------------
     totp_setup_chosen = _setup_selection.to(_totp_setup)

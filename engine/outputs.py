@@ -20,6 +20,7 @@ from cognitoflow.transports.sensitive import conceal_text
 from .steps import ResetPasswordStep, SignInStep, SignUpStep
 
 __all__ = [
+    "AuthDevice",
     "AuthSession",
     "AuthTokens",
     "AuthUser",
@@ -38,6 +39,7 @@ __all__ = [
     "ContinueSignInWithMfaSelection",
     "ContinueSignInWithMfaSetupSelection",
     "ContinueSignInWithTotpSetup",
+    "DeviceSecrets",
     "Done",
     "NextStep",
     "PendingAutoSignIn",
@@ -106,6 +108,30 @@ class AuthTokens:
     token_type: str = "Bearer"
     device_key: str | None = None
     device_group_key: str | None = None
+
+
+@attrs.frozen
+class DeviceSecrets:
+    """A remembered device, as this client keeps it: Cognito's device key and group key,
+    and the device password only this client knows (never shown in a repr). Keep it per
+    browser or installation (sealed, like a snapshot) and pass it to the next
+    ``SignInFlow(device=...)``."""
+
+    device_key: str
+    device_group_key: str
+    device_password: str = attrs.field(repr=False, converter=conceal_text)
+
+
+@attrs.frozen
+class AuthDevice:
+    """One of the user's devices, as ListDevices tells it."""
+
+    device_key: str
+    name: str | None
+    attributes: dict[str, str] = attrs.Factory(dict)
+    created: float | None = None
+    last_modified: float | None = None
+    last_authenticated: float | None = None
 
 
 @attrs.frozen

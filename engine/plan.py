@@ -11,6 +11,7 @@ sends back its result:
 - :class:`Move`: send an event to the machine and commit the new context; the state
   the machine reached comes back.
 - :class:`Commit`: keep a context without moving (a session Cognito replaced mid-step).
+- :class:`KeepDevice`: keep the flow's remembered device (a new one, or none).
 - :class:`Ceremony` / :class:`CreatePasskey`: run a caller's passkey callback.
 
 A plan returns what the public method returns, or raises a typed error. The same plans
@@ -25,12 +26,13 @@ from typing import Any, TypeVar
 
 import attrs
 
-from cognitoflow.transports.base import CognitoError
+from cognitoflow.transports.base import CognitoError, TransportError
 
 from .context import FlowContext, identity
 from .errors import OutcomeUnknownError, ServiceError, SessionExpiredError, service_error
 from .machine import accepts
 from .mapping import map_error
+from .outputs import DeviceSecrets
 from .steps import FlowState
 
 __all__ = [
@@ -42,10 +44,13 @@ __all__ = [
     "CreatePasskey",
     "ErrorDecision",
     "Instruction",
+    "KeepDevice",
     "Move",
     "Plan",
     "Refused",
     "Scope",
+    "any_failure",
+    "device_forgotten",
     "lost_answer",
     "not_served",
     "on_error",
@@ -86,8 +91,9 @@ class Call:
     ``ctx`` is the step's context at this call: a result refusal restarts from the user
     it names. ``done_if`` names a refusal (error code, words of its message) that proves
     an earlier attempt of this very call succeeded; it is taken as an empty reply.
-    ``fallback_if`` picks refusals the plan handles itself (another way to the same end):
-    such a refusal comes back to the plan as a :class:`Refused` instead of the reply.
+    ``fallback_if`` picks failures the plan handles itself (another way to the same end,
+    or none needed): such a failure, a refusal or Cognito out of reach, comes back to
+    the plan as a :class:`Refused` instead of the reply.
     """
 
     operation: str
@@ -95,15 +101,23 @@ class Call:
     scope: Scope
     ctx: FlowContext
     done_if: tuple[str, str] | None = None
-    fallback_if: Callable[[CognitoError], bool] | None = None
+    fallback_if: Callable[[TransportError], bool] | None = None
 
 
 @attrs.frozen
 class Refused:
-    """A refusal the plan asked to see (``Call.fallback_if``): Cognito's code and message."""
+    """A failure the plan asked to see (``Call.fallback_if``): Cognito's code and message
+    (an empty code when Cognito could not be reached)."""
 
     code: str
     message: str
+
+
+@attrs.frozen
+class KeepDevice:
+    """Keep ``device`` as the flow's remembered device (None: the flow has none now)."""
+
+    device: DeviceSecrets | None = attrs.field(repr=False)
 
 
 NOT_SERVED_CODES = frozenset(
@@ -119,11 +133,28 @@ NOT_SERVED_CODES = frozenset(
 an unknown target, emulators that lack it, Cognito's "not enabled")."""
 
 
-def not_served(error: CognitoError) -> bool:
+def not_served(error: TransportError) -> bool:
     """The endpoint does not serve this operation: a code of :data:`NOT_SERVED_CODES`, or
     an answer that is not Cognito's (an HTTP status with no error code, as moto's server
     sends for an operation it lacks)."""
+    if not isinstance(error, CognitoError):
+        return False
     return error.code in NOT_SERVED_CODES or error.code.isdigit()
+
+
+def device_forgotten(error: TransportError) -> bool:
+    """Cognito no longer knows the device the sign-in presented (forgotten, or never
+    this user's): the sign-in is tried again without it, as Amplify does."""
+    return (
+        isinstance(error, CognitoError)
+        and error.code == "ResourceNotFoundException"
+        and "Device does not exist" in error.message
+    )
+
+
+def any_failure(error: TransportError) -> bool:
+    """Every failure: for a call whose failure the plan shrugs off."""
+    return True
 
 
 @attrs.frozen
@@ -169,7 +200,7 @@ class CreatePasskey:
     options: dict[str, Any] = attrs.field(repr=False)
 
 
-Instruction = Call | Move | Commit | Ceremony | CreatePasskey
+Instruction = Call | Move | Commit | Ceremony | CreatePasskey | KeepDevice
 Plan = Generator[Instruction, Any, _T]
 """A step decided: yields instructions, is sent their results, returns the step's value."""
 
@@ -258,6 +289,12 @@ _LOST_ANSWERS: Mapping[str, tuple[str, bool]] = {
         False,
     ),
     "start_web_authn_registration": ("Call register_passkey again.", True),
+    "update_device_status": ("Call remember_device again.", True),
+    "list_devices": ("Call fetch_devices again.", True),
+    "forget_device": (
+        "The device may be forgotten already: fetch_devices shows whether it is.",
+        False,
+    ),
     "complete_web_authn_registration": (
         "The passkey may be registered already: list the user's passkeys before "
         "registering it again.",

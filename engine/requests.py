@@ -38,6 +38,8 @@ class AppClient:
     client_id: str
     client_secret: str | None = attrs.field(default=None, repr=False, converter=conceal_text)
     admin: bool = False
+    device_name: str | None = None
+    """The ``DeviceName`` a new device is confirmed with."""
 
     @property
     def initiate_operation(self) -> str:

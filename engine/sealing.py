@@ -24,6 +24,8 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from .errors import InvalidInputError, SealedSnapshotError
+from .mapping import reveal
+from .outputs import DeviceSecrets
 from .snapshot import Snapshot
 
 __all__ = ["SnapshotSealer"]
@@ -31,6 +33,10 @@ __all__ = ["SnapshotSealer"]
 _TOKEN = re.compile(rb"^[A-Za-z0-9_-]+={0,2}$")
 """A sealed snapshot exactly as sealed: base64 decoders skip what follows the padding."""
 _SEAL_HINT = "Start the sign-in again (the page that holds it can be reloaded)."
+
+
+DEVICE_FORMAT = "cognitoflow-device"
+"""The ``format`` of a sealed remembered device."""
 
 
 class SnapshotSealer:
@@ -111,3 +117,30 @@ class SnapshotSealer:
         if not isinstance(record, dict):
             raise SealedSnapshotError("sealed", "The sealed data is not a snapshot.", _SEAL_HINT)
         return Snapshot(record)
+
+    def seal_device(self, device: DeviceSecrets) -> str:
+        """A remembered device's secrets, sealed like a snapshot (for a cookie or a file)."""
+        return self.seal(
+            {
+                "format": DEVICE_FORMAT,
+                "device_key": device.device_key,
+                "device_group_key": device.device_group_key,
+                "device_password": reveal(device.device_password),
+            }
+        )
+
+    def unseal_device(self, sealed: str | bytes) -> DeviceSecrets:
+        """The device :meth:`seal_device` sealed.
+
+        Raises:
+            SealedSnapshotError: as :meth:`unseal`, or the sealed data is not a device.
+        """
+        record = self.unseal(sealed)
+        members = ("device_key", "device_group_key", "device_password")
+        if record.get("format") != DEVICE_FORMAT or not all(
+            isinstance(record.get(name), str) and record.get(name) for name in members
+        ):
+            raise SealedSnapshotError(
+                "sealed", "The sealed data is not a remembered device.", _SEAL_HINT
+            )
+        return DeviceSecrets(*(str(record[name]) for name in members))

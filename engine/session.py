@@ -25,7 +25,7 @@ from .errors import (
     UnexpectedChallengeError,
 )
 from .mapping import reveal
-from .outputs import AuthSession, AuthTokens, AuthUser, SignInDetails
+from .outputs import AuthSession, AuthTokens, AuthUser, DeviceSecrets, SignInDetails
 from .plan import Call, Commit, Plan, Refused, Scope, not_served
 from .requests import AppClient
 from .steps import FlowState
@@ -85,6 +85,7 @@ def fetch_auth_session(
     *,
     force_refresh: bool,
     margin: float,
+    device: DeviceSecrets | None = None,
 ) -> Plan[AuthSession]:
     """The session's tokens, refreshed first if forced or within ``margin`` of expiry.
     Signed out, the session is empty (as Amplify's is)."""
@@ -97,7 +98,7 @@ def fetch_auth_session(
         if token
     ]
     if force_refresh or any(expiry - margin <= now for expiry in expiries):
-        tokens = yield from _refresh(client, ctx, tokens)
+        tokens = yield from _refresh(client, ctx, tokens, device)
     claims = token_claims(tokens.access_token)
     expires = claims.get("exp")
     return AuthSession(
@@ -107,7 +108,9 @@ def fetch_auth_session(
     )
 
 
-def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthTokens]:
+def _refresh(
+    client: AppClient, ctx: FlowContext, old: AuthTokens, device: DeviceSecrets | None
+) -> Plan[AuthTokens]:
     """GetTokensFromRefreshToken; with rotation, the new refresh token replaces the old.
 
     Where the endpoint does not serve that operation (an emulator that lacks it), the
@@ -122,14 +125,15 @@ def _refresh(client: AppClient, ctx: FlowContext, old: AuthTokens) -> Plan[AuthT
     }
     if client.client_secret:
         request["ClientSecret"] = client.client_secret
-    if old.device_key:
-        request["DeviceKey"] = old.device_key
+    device_key = old.device_key or (device.device_key if device else None)
+    if device_key:
+        request["DeviceKey"] = device_key
     reply = yield Call(
         "get_tokens_from_refresh_token", request, Scope.SESSION, ctx, fallback_if=not_served
     )
     if isinstance(reply, Refused):
         username = _internal_username(old) or ctx.username or ""
-        fallback = client.refresh_auth(old.refresh_token, username, old.device_key)
+        fallback = client.refresh_auth(old.refresh_token, username, device_key)
         reply = yield Call(client.initiate_operation, fallback, Scope.SESSION, ctx)
     result = reply["AuthenticationResult"]
     new = AuthTokens(

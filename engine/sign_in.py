@@ -19,6 +19,7 @@ from .account import auto_sign_in_request
 from .answers import ANSWERS
 from .checks import optional, require, text_map
 from .context import FlowContext
+from .devices import DeviceForgotten
 from .errors import (
     InvalidAnswerError,
     InvalidInputError,
@@ -26,11 +27,20 @@ from .errors import (
     SessionExpiredError,
     UserAlreadyAuthenticatedError,
 )
-from .exchange import PasskeyFailed, Step, advance, answer_automatic
+from .exchange import PasskeyFailed, Step, advance, answer_automatic, outcome_of
 from .machine import CHALLENGE_STATES
-from .mapping import map_reply
-from .outputs import SignInOutput
-from .plan import SESSION_HINT, Call, Move, Plan, Scope, restart
+from .outputs import DeviceSecrets, SignInOutput
+from .plan import (
+    SESSION_HINT,
+    Call,
+    KeepDevice,
+    Move,
+    Plan,
+    Refused,
+    Scope,
+    device_forgotten,
+    restart,
+)
 from .requests import AppClient
 from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, FlowState
 
@@ -55,11 +65,14 @@ def sign_in(
     client_metadata: Mapping[str, str] | None,
     preferred_challenge: str | None,
     session: str | None = None,
+    device: DeviceSecrets | None = None,
 ) -> Plan[SignInOutput]:
     """Start a sign-in; a flow at another step is replaced only if this one succeeds.
 
     ``session``: ConfirmSignUp's session, which signs a USER_AUTH sign-in in with the
-    confirmation code (an auto sign-in)."""
+    confirmation code (an auto sign-in). ``device``: the flow's remembered device, which
+    password sign-ins present (``DEVICE_KEY``); one Cognito no longer knows is dropped,
+    and the sign-in tried once more without it, as Amplify does."""
     username = require("username", username, "A username")
     auth_flow_type = optional("auth_flow_type", auth_flow_type, max_length=64) or ""
     if auth_flow_type not in AUTH_FLOW_TYPES:
@@ -76,6 +89,48 @@ def sign_in(
         raise UserAlreadyAuthenticatedError(
             "There is already a signed-in user.", "Call sign_out before calling sign_in again."
         )
+    start = attrs.evolve(
+        _Start(client, state, username, password, auth_flow_type, client_metadata, preferred),
+        session=session,
+    )
+    presented = device if _presents_device(auth_flow_type, preferred) else None
+    try:
+        return (yield from _initiate(start, presented))
+    except DeviceForgotten:
+        yield KeepDevice(None)
+        return (yield from _initiate(start, None))
+
+
+@attrs.frozen
+class _Start:
+    """A sign-in's checked arguments."""
+
+    client: AppClient
+    state: FlowState
+    username: str
+    password: str | None = attrs.field(repr=False)
+    auth_flow_type: str
+    client_metadata: Mapping[str, str] = attrs.field(repr=False)
+    preferred: str | None
+    session: str | None = attrs.field(default=None, repr=False)
+
+
+def _presents_device(auth_flow_type: str, preferred: str | None) -> bool:
+    """The flows whose password step presents the remembered device (custom and
+    passwordless flows sign in as a new device)."""
+    if auth_flow_type == "USER_AUTH":
+        return preferred in ("PASSWORD", "PASSWORD_SRP")
+    return auth_flow_type in ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+
+
+def _initiate(start: _Start, device: DeviceSecrets | None) -> Plan[SignInOutput]:
+    """InitiateAuth, the automatic challenges, and the step Cognito answered."""
+    client, state, username, password = start.client, start.state, start.username, start.password
+    auth_flow_type, preferred, client_metadata = (
+        start.auth_flow_type,
+        start.preferred,
+        start.client_metadata,
+    )
     params = {"USERNAME": username}
     if preferred:
         params["PREFERRED_CHALLENGE"] = preferred
@@ -88,24 +143,32 @@ def sign_in(
     plain = auth_flow_type in ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
     if (plain or preferred == "PASSWORD") and password:
         params["PASSWORD"] = password
+        if device is not None:
+            params["DEVICE_KEY"] = device.device_key
     request = client.initiate_auth(_COGNITO_FLOWS[auth_flow_type], params, client_metadata)
-    if session:
-        request["Session"] = session
+    if start.session:
+        request["Session"] = start.session
     ctx = FlowContext(login_id=username, username=username, auth_flow_type=auth_flow_type)
+    forgotten = device_forgotten if device is not None else None
     try:
-        reply = yield Call(client.initiate_operation, request, Scope.SIGN_IN, ctx)
+        reply = yield Call(
+            client.initiate_operation, request, Scope.SIGN_IN, ctx, fallback_if=forgotten
+        )
+        if isinstance(reply, Refused):
+            raise DeviceForgotten
         challenge = reply.get("ChallengeParameters") or {}
         active = challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username
         ctx = attrs.evolve(ctx, username=active)
-        reply = yield from answer_automatic(
-            client, reply, ctx, Scope.SIGN_IN, client_metadata, password, srp_client
+        reply, proven = yield from answer_automatic(
+            client, reply, ctx, Scope.SIGN_IN, client_metadata, password, srp_client, device
         )
     except PasskeyFailed as failed:
         # Not ``yield from``: a tuple cannot be sent the state each move reaches.
         for move in restart(state, Move("passkey_failed", failed.context(ctx))):  # noqa: UP028
             yield move
         raise failed.error() from None
-    return (yield from advance(state, ctx, map_reply(reply), restarting=True))
+    outcome = outcome_of(reply, proven)
+    return (yield from advance(state, ctx, outcome, client=client, restarting=True))
 
 
 def auto_sign_in(client: AppClient, state: FlowState, ctx: FlowContext) -> Plan[SignInOutput]:
@@ -193,6 +256,7 @@ def confirm_sign_in(
     metadata: Mapping[str, str] | None,
     user_attributes: Mapping[str, str] | None,
     device_name: str | None,
+    device: DeviceSecrets | None = None,
 ) -> Plan[SignInOutput]:
     """Answer the step the flow waits on (``session_expired``: its session is past the
     app client's validity, so the sign-in ends here without a call)."""
@@ -230,5 +294,6 @@ def confirm_sign_in(
         metadata=text_map("client_metadata", metadata),
         user_attributes=text_map("user_attributes", user_attributes),
         device_name=optional("friendly_device_name", device_name, max_length=256),
+        device=device,
     )
     return (yield from ANSWERS[state](step))

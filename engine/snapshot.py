@@ -23,7 +23,7 @@ import attrs
 
 from .errors import InvalidSnapshotError
 from .machine import CHALLENGE_STATES
-from .outputs import AuthTokens, CodeDeliveryDetails, PendingAutoSignIn
+from .outputs import AuthTokens, CodeDeliveryDetails, DeviceSecrets, PendingAutoSignIn
 from .steps import AUTH_FLOW_TYPES, FIRST_FACTORS, MFA_TYPES, FlowState
 
 __all__ = ["SNAPSHOT_FORMAT", "SNAPSHOT_VERSION", "Snapshot", "session_expires_at"]
@@ -143,7 +143,12 @@ _CONTEXT_READERS: dict[str, Callable[[str, Any], Any]] = {
     "tokens": partial(_record, AuthTokens),
     "auto_sign_in": partial(_record, PendingAutoSignIn),
 }
-_ADDED_FIELDS: Mapping[str, Any] = {"auto_sign_in": None, "admin": False}
+_ADDED_FIELDS: Mapping[str, Any] = {
+    "auto_sign_in": None,
+    "admin": False,
+    "device": None,
+    "device_name": None,
+}
 """Fields added to version 1 since it was first written, with the value they take in a
 snapshot written before them."""
 _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
@@ -152,6 +157,8 @@ _FLOW_READERS: dict[str, Callable[[str, Any], Any]] = {
     "uses_client_secret": _flag,
     "session_validity": _positive,
     "admin": _flag,
+    "device": partial(_record, DeviceSecrets),
+    "device_name": _optional_text,
 }
 _HEADER = ("format", "version", "step")
 
@@ -179,7 +186,7 @@ def _json(value: Any) -> Any:
 def write(step: FlowState, flow_settings: Mapping[str, Any], context: Any) -> Snapshot:
     """The snapshot of a flow: header, flow settings, then every context field."""
     record = Snapshot(format=SNAPSHOT_FORMAT, version=SNAPSHOT_VERSION, step=step.value)
-    record.update(flow_settings)
+    record.update({name: _json(value) for name, value in flow_settings.items()})
     for name in _CONTEXT_READERS:
         record[name] = _json(getattr(context, name))
     return record

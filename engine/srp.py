@@ -191,15 +191,31 @@ class SrpClient:
     ) -> dict[str, str]:
         """The ``ChallengeResponses`` for ``PASSWORD_VERIFIER`` (without ``SECRET_HASH``)."""
         user_id = challenge_parameters["USER_ID_FOR_SRP"]
+        # The signature is over USER_ID_FOR_SRP; the USERNAME sent back is the challenge's
+        # own USERNAME (Cognito's internal username, which equals USER_ID_FOR_SRP there).
+        return {
+            "USERNAME": challenge_parameters.get("USERNAME") or user_id,
+            **self.proof(user_id, password, challenge_parameters, timestamp=timestamp),
+        }
+
+    def proof(
+        self,
+        user_id: str,
+        password: str,
+        challenge_parameters: dict[str, str],
+        *,
+        timestamp: str | None = None,
+    ) -> dict[str, str]:
+        """The proof members of a verifier answer: ``PASSWORD_CLAIM_SECRET_BLOCK``,
+        ``PASSWORD_CLAIM_SIGNATURE`` and ``TIMESTAMP``, from the challenge's ``SALT``,
+        ``SRP_B`` and ``SECRET_BLOCK``. For a device, ``user_id`` is the device key and
+        ``password`` the device password (the pool name being the device group key)."""
         key = self.session_key(
             user_id, password, challenge_parameters["SALT"], challenge_parameters["SRP_B"]
         )
         stamp = timestamp or format_timestamp()
         block = challenge_parameters["SECRET_BLOCK"]
-        # The signature is over USER_ID_FOR_SRP; the USERNAME sent back is the challenge's
-        # own USERNAME (Cognito's internal username, which equals USER_ID_FOR_SRP there).
         return {
-            "USERNAME": challenge_parameters.get("USERNAME") or user_id,
             "PASSWORD_CLAIM_SECRET_BLOCK": conceal(block),
             "PASSWORD_CLAIM_SIGNATURE": conceal(
                 password_claim_signature(key, self.pool_name, user_id, block, stamp)

@@ -38,6 +38,7 @@ from cognitoflow.diagrams import transitions
 from cognitoflow.engine import (
     FIRST_FACTORS,
     CognitoFlowError,
+    DeviceSecrets,
     FlowState,
     InvalidInputError,
     InvalidStateError,
@@ -142,6 +143,7 @@ PERTURBATIONS = ["none"] * 3 + [
     "time",
     "sign_out",
     "admin_reset",
+    "temporary",
     "again",
 ]
 
@@ -161,6 +163,8 @@ class Person:
     totp: str | None = None
     authenticator: SoftwareAuthenticator | None = None
     mfa: tuple[str, ...] = ()
+    device: DeviceSecrets | None = None
+    """The remembered device the user's next sign-ins present (a tracking pool's)."""
 
 
 class SignInMachineTest(RuleBasedStateMachine):
@@ -207,6 +211,9 @@ class SignInMachineTest(RuleBasedStateMachine):
             "on_email": ("ON", {"email": True}),
             "on_sms": ("ON", {"sms": True, "totp": True}),
         }
+        # One pool remembers devices: a sign-in there confirms one, and later sign-ins
+        # with it prove the device instead of answering MFA.
+        tracking = {"on_sms": {"ChallengeRequiredOnNewDevice": True}}
         for (name, (mfa, kinds)), secret in zip(configs.items(), secrets, strict=True):
             self.pools[name] = world_pool(
                 self.cognito,
@@ -218,6 +225,10 @@ class SignInMachineTest(RuleBasedStateMachine):
                 PreventUserExistenceErrors=existence,
                 **kinds,
             )
+            if name in tracking:
+                self.cognito.update_user_pool(
+                    UserPoolId=self.pools[name].pool_id, DeviceConfiguration=tracking[name]
+                )
         self._people()
 
     def _add(
@@ -301,6 +312,7 @@ class SignInMachineTest(RuleBasedStateMachine):
             client_id=pool.client_id,
             client_secret=pool.client_secret,
             passkey_authenticator=person.authenticator,
+            device=person.device,
         )
         self.flows.append(flow)
         return flow
@@ -332,6 +344,10 @@ class SignInMachineTest(RuleBasedStateMachine):
         tokens = self.flow.tokens
         if tokens is not None:
             self.secrets.update(t for t in (tokens.access_token, tokens.refresh_token) if t)
+        if self.person is not None and self.flow.state is FlowState.DONE:
+            self.person.device = self.flow.device  # kept for the user's next sign-ins
+        if self.flow.device is not None:
+            self.secrets.add(self.flow.device.device_password)
         self.texts += [repr(self.flow), repr(context), repr(self.flow.next_step), repr(tokens)]
 
     def _code(self) -> str:
@@ -452,6 +468,16 @@ class SignInMachineTest(RuleBasedStateMachine):
             self.cognito.admin_reset_user_password(
                 UserPoolId=pool.pool_id, Username=self.person.username
             )
+        elif perturbation == "temporary":
+            assert self.person is not None
+            pool = self.pools[self.person.pool]
+            self.cognito.admin_set_user_password(
+                UserPoolId=pool.pool_id,
+                Username=self.person.username,
+                Password=TEMPORARY,
+                Permanent=False,
+            )
+            self.person.password = TEMPORARY
         elif perturbation == "again":
             repeat = {
                 FlowState.CONFIRM_RESET_PASSWORD_WITH_CODE: flow.reset_password,
@@ -669,7 +695,8 @@ class SignInMachineTest(RuleBasedStateMachine):
             "CUSTOM_WITHOUT_SRP",
         )
         assert self.first_factor != "wrong password", f"DONE after a wrong password: {segment}"
-        if mfa == "ON" and not passwordless:
+        device = any(event == "device_authenticated" for _, event, _ in segment)
+        if mfa == "ON" and not passwordless and not device:
             assert visited & MFA_STATES, f"DONE without MFA in an MFA-required pool: {segment}"
 
     def teardown(self) -> None:

@@ -32,6 +32,8 @@ REPEATABLE_OPERATIONS = frozenset(
         "GetTokensFromRefreshToken",
         "RevokeToken",
         "GlobalSignOut",
+        "UpdateDeviceStatus",
+        "ListDevices",
     }
 )
 """Operations that may be sent twice without harm: a second one only starts (or sends)

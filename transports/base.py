@@ -366,6 +366,18 @@ class Transport(abc.ABC):
     @abc.abstractmethod
     def global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]: ...
 
+    @abc.abstractmethod
+    def confirm_device(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def update_device_status(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def forget_device(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def list_devices(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
 
 class ClientTransport(Transport):
     """A transport over any object with boto3's ``cognito-idp`` methods.
@@ -479,3 +491,17 @@ class ClientTransport(Transport):
 
     def global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]:
         return cast("dict[str, Any]", self._call("GlobalSignOut", "global_sign_out", request))
+
+    def confirm_device(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._call("ConfirmDevice", "confirm_device", request))
+
+    def update_device_status(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast(
+            "dict[str, Any]", self._call("UpdateDeviceStatus", "update_device_status", request)
+        )
+
+    def forget_device(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._call("ForgetDevice", "forget_device", request))
+
+    def list_devices(self, request: dict[str, Any]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self._call("ListDevices", "list_devices", request))

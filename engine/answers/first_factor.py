@@ -10,8 +10,8 @@ import attrs
 
 from .. import srp
 from ..checks import choose
-from ..exchange import Step, advance, answer_automatic, respond
-from ..mapping import Outcome, map_reply
+from ..exchange import Step, advance, answer_automatic, outcome_of, respond
+from ..mapping import Outcome
 from ..outputs import SignInOutput
 from ..plan import Call, Plan, Scope
 from ..steps import FIRST_FACTORS
@@ -68,7 +68,8 @@ def _start_again(
     params.update({k: v for k, v in responses.items() if k != "ANSWER"})
     request = step.client.initiate_auth("USER_AUTH", params, step.metadata)
     reply = yield Call(step.client.initiate_operation, request, Scope.STEP, ctx)
-    reply = yield from answer_automatic(
+    # No device here: it is presented only when sign_in is given the password.
+    reply, proven = yield from answer_automatic(
         step.client, reply, ctx, Scope.STEP, step.metadata, password, srp_client
     )
-    return (yield from advance(step.state, ctx, map_reply(reply)))
+    return (yield from advance(step.state, ctx, outcome_of(reply, proven), client=step.client))

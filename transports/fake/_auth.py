@@ -17,6 +17,7 @@ from ._core import (
     fail,
     missing,
     operation,
+    presenting,
 )
 from ._custom_auth import CustomAuthFlow
 from ._model import AppClient, UserPool
@@ -87,7 +88,18 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         params: dict[str, str],
         Session: str | None,
     ) -> dict[str, Any]:
-        """The flows both APIs take."""
+        """The flows both APIs take, on behalf of the device the request presents."""
+        with presenting(params.get("DEVICE_KEY")):
+            return self._initiate_flow(pool, client, AuthFlow, params, Session)
+
+    def _initiate_flow(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        AuthFlow: str,
+        params: dict[str, str],
+        Session: str | None,
+    ) -> dict[str, Any]:
         if AuthFlow == "USER_SRP_AUTH":
             if not client.allows("ALLOW_USER_SRP_AUTH"):
                 raise fail(
@@ -169,8 +181,23 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         ChallengeResponses: dict[str, str] | None,
         ClientMetadata: dict[str, str] | None,
     ) -> dict[str, Any]:
-        """The challenges both APIs answer."""
+        """The challenges both APIs answer, on behalf of the device the answer presents (or
+        the one the sign-in presented before)."""
         answers = dict(ChallengeResponses or {})
+        earlier = self._sessions.get(Session or "")
+        device = answers.get("DEVICE_KEY") or (earlier.device_key if earlier else None)
+        with presenting(device):
+            return self._respond_to(pool, client, ChallengeName, Session, answers, ClientMetadata)
+
+    def _respond_to(
+        self,
+        pool: UserPool,
+        client: AppClient,
+        ChallengeName: str,
+        Session: str | None,
+        answers: dict[str, str],
+        ClientMetadata: dict[str, str] | None,
+    ) -> dict[str, Any]:
         metadata = dict(ClientMetadata or {})
         if ChallengeName == "PASSWORD_VERIFIER":
             return self._answer_password_verifier(pool, client, answers, Session, metadata)
@@ -201,6 +228,8 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
             "SMS_OTP": self._answer_code,
             "SELECT_CHALLENGE": self._answer_select_challenge,
             "WEB_AUTHN": self._answer_web_authn,
+            "DEVICE_SRP_AUTH": self._answer_device_srp,
+            "DEVICE_PASSWORD_VERIFIER": self._answer_device_verifier,
         }
         handler = handlers.get(ChallengeName)
         if handler is None:

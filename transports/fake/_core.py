@@ -16,7 +16,9 @@ import re
 import secrets
 import string
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import attrs
@@ -57,6 +59,8 @@ __all__ = [
     "fail",
     "missing",
     "operation",
+    "presented_device",
+    "presenting",
     "random_id",
     "secret_hash",
 ]
@@ -86,6 +90,26 @@ def operation(name: str) -> Callable[[_F], _F]:
         return run  # type: ignore[return-value]
 
     return wrap
+
+
+_DEVICE: ContextVar[str | None] = ContextVar("cognitoflow_fake_device", default=None)
+"""The device (``DEVICE_KEY``) the sign-in request being handled presented."""
+
+
+@contextmanager
+def presenting(device_key: str | None) -> Iterator[None]:
+    """Handle one sign-in request on behalf of ``device_key``: the sessions it makes carry
+    the key on, and the tokens it issues are bound to it."""
+    token = _DEVICE.set(device_key)
+    try:
+        yield
+    finally:
+        _DEVICE.reset(token)
+
+
+def presented_device() -> str | None:
+    """The device the sign-in request being handled presented, if any."""
+    return _DEVICE.get()
 
 
 def fail(code: str, message: str) -> ServiceFault:
@@ -302,7 +326,7 @@ class ServiceCore:
             username=username,
             challenge=challenge,
             expires_at=self.clock() + client.auth_session_validity * 60,
-            **fields,
+            **{"device_key": presented_device(), **fields},
         )
         self._sessions[session.session_id] = session
         return session

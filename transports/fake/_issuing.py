@@ -24,12 +24,6 @@ __all__ = ["TokenIssuing"]
 class TokenIssuing(ServiceCore):
     """The end of a sign-in: tokens issued, and new ones for a refresh token."""
 
-    def _done(self, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
-        return {
-            "AuthenticationResult": self._tokens(pool, client, user, refresh=True),
-            "ChallengeParameters": {},
-        }
-
     def _tokens(
         self,
         pool: UserPool,
@@ -38,10 +32,14 @@ class TokenIssuing(ServiceCore):
         *,
         refresh: bool,
         grant: RefreshGrant | None = None,
+        device_key: str | None = None,
     ) -> dict[str, Any]:
         """Tokens for ``user``: a new sign-in, or (``grant``) a refresh of one, which keeps
-        its origin and ``auth_time``. ``refresh``: issue a refresh token too."""
+        its origin, ``auth_time`` and device. ``refresh``: issue a refresh token too.
+        ``device_key``: the device the sign-in's tokens are bound to."""
         now = self.clock()
+        if grant is not None:
+            device_key = grant.device_key
         access, ident, origin = self._signers[pool.pool_id].issue(
             client_id=client.client_id,
             username=user.username,
@@ -52,6 +50,7 @@ class TokenIssuing(ServiceCore):
             id_seconds=client.id_token_seconds,
             auth_time=grant.auth_time if grant else now,
             origin=grant.origin if grant else None,
+            device_key=device_key,
         )
         result: dict[str, Any] = {
             "AccessToken": access,
@@ -68,14 +67,20 @@ class TokenIssuing(ServiceCore):
                 origin=origin,
                 auth_time=grant.auth_time if grant else now,
                 expires_at=now + client.refresh_token_seconds,
+                device_key=device_key,
             )
             result["RefreshToken"] = token
         return result
 
-    def _grant(self, client: AppClient, token: str) -> tuple[RefreshGrant, User]:
-        """The grant of a refresh token this client may use now, and its user."""
+    def _grant(
+        self, client: AppClient, token: str, device_key: str | None
+    ) -> tuple[RefreshGrant, User]:
+        """The grant of a refresh token this client may use now, and its user. Tokens bound
+        to a device refresh only with its key (``device_key``)."""
         grant = self._refresh.get(token)
         if grant is None or grant.client_id != client.client_id:
+            raise fail("NotAuthorizedException", "Invalid Refresh Token")
+        if grant.device_key is not None and device_key != grant.device_key:
             raise fail("NotAuthorizedException", "Invalid Refresh Token")
         if grant.revoked:
             raise fail("NotAuthorizedException", "Refresh Token has been revoked")
@@ -96,7 +101,7 @@ class TokenIssuing(ServiceCore):
         token = params.get("REFRESH_TOKEN")
         if not token:
             raise missing("REFRESH_TOKEN")
-        grant, user = self._grant(client, token)
+        grant, user = self._grant(client, token, params.get("DEVICE_KEY"))
         self._check_secret_hash(client, user.username, params.get("SECRET_HASH"))
         result = self._tokens(pool, client, user, refresh=False, grant=grant)
         return {"AuthenticationResult": result, "ChallengeParameters": {}}

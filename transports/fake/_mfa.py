@@ -12,7 +12,7 @@ from ._core import (
     fail,
     missing,
 )
-from ._issuing import TokenIssuing
+from ._device_auth import DeviceChallenges
 from ._model import (
     MFA_NAMES,
     AppClient,
@@ -25,12 +25,13 @@ from ._support import mask_destination
 __all__ = ["MfaChallenges"]
 
 
-class MfaChallenges(TokenIssuing):
+class MfaChallenges(DeviceChallenges):
     """What follows a verified first factor, and the answers to those challenges."""
 
     def _after_first_factor(self, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
         """The password was right: a forced new password first, then MFA, then tokens."""
         user.failed_attempts = 0
+        self._presented(pool, user)  # a device the user does not have is refused here
         if user.status == "FORCE_CHANGE_PASSWORD":
             validity = int(pool.password_policy.get("TemporaryPasswordValidityDays") or 7)
             issued = user.temporary_password_at or user.created
@@ -54,8 +55,15 @@ class MfaChallenges(TokenIssuing):
             )
         return self._mfa_or_tokens(pool, client, user)
 
-    def _mfa_or_tokens(self, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
-        """Spec 5.1: which MFA challenge, if any, follows a verified first factor."""
+    def _mfa_or_tokens(
+        self, pool: UserPool, client: AppClient, user: User, *, device_proven: bool = False
+    ) -> dict[str, Any]:
+        """Spec 5.1: which MFA challenge, if any, follows a verified first factor; a
+        remembered device proves itself first (``device_proven`` once it has)."""
+        if not device_proven:
+            challenge = self._device_challenge(pool, client, user)
+            if challenge is not None:
+                return challenge
         if pool.mfa_configuration == "OFF":
             return self._done(pool, client, user)
         enabled = [

@@ -83,6 +83,50 @@ class Passkey:
 
 
 @attrs.define
+class Device:
+    """A device the pool tracks for a user (``NewDeviceMetadata``, then ConfirmDevice).
+
+    Until ConfirmDevice it has no verifier and cannot answer device SRP; ``remembered``
+    says whether it stands in for MFA (``DeviceOnlyRememberedOnUserPrompt`` off, or
+    UpdateDeviceStatus ``remembered``).
+    """
+
+    key: str
+    group_key: str
+    created: float
+    salt: int = attrs.field(default=0, repr=False)
+    verifier: int = attrs.field(default=0, repr=False)
+    confirmed: bool = False
+    remembered: bool = False
+    name: str | None = None
+    last_modified: float = 0.0
+    last_authenticated: float = 0.0
+
+    def describe(self, pool_id: str, username: str, region: str) -> dict[str, Any]:
+        """Cognito's ``DeviceType``."""
+        owner = f"{username}.{pool_id}"
+        attributes = [
+            ("device_status", "valid"),
+            ("device_name", self.name or ""),
+            (
+                "dev:device_arn",
+                f"arn:aws:cognito-idp:{region}:000000000000:owner/{owner}/device/{self.key}",
+            ),
+            ("dev:device_owner", owner),
+            ("last_ip_used", "127.0.0.1"),
+            ("dev:device_remembered_status", "remembered" if self.remembered else "not_remembered"),
+            ("dev:device_sdk", "cognitoflow"),
+        ]
+        return {
+            "DeviceKey": self.key,
+            "DeviceAttributes": [{"Name": k, "Value": v} for k, v in attributes if v],
+            "DeviceCreateDate": self.created,
+            "DeviceLastModifiedDate": self.last_modified or self.created,
+            "DeviceLastAuthenticatedDate": self.last_authenticated or self.created,
+        }
+
+
+@attrs.define
 class User:
     """One user. The password is kept only as an SRP verifier and a salted hash."""
 
@@ -106,6 +150,7 @@ class User:
     failed_attempts: int = 0
     last_failure: float = 0.0
     passkeys: list[Passkey] = attrs.Factory(list)
+    devices: dict[str, Device] = attrs.Factory(dict)
     passkey_challenge: tuple[bytes, float] | None = attrs.field(default=None, repr=False)
 
     def set_password(self, pool_name: str, password: str, *, temporary: bool, now: float) -> None:
@@ -214,6 +259,8 @@ class UserPool:
     lambda_config: dict[str, Any] = attrs.Factory(dict)
     first_factors: list[str] = attrs.Factory(lambda: ["PASSWORD"])
     webauthn: dict[str, Any] | None = None
+    device_configuration: dict[str, bool] | None = None
+    """``DeviceConfiguration``: None when the pool tracks no devices."""
     users: dict[str, User] = attrs.Factory(dict)
     clients: dict[str, AppClient] = attrs.Factory(dict)
 
@@ -244,6 +291,11 @@ class UserPool:
             "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": self.admin_create_only},
             "EstimatedNumberOfUsers": len(self.users),
             "UserPoolTier": "ESSENTIALS",
+            **(
+                {"DeviceConfiguration": dict(self.device_configuration)}
+                if self.device_configuration is not None
+                else {}
+            ),
             "LambdaConfig": {
                 kind: value
                 if isinstance(value, str)
@@ -301,6 +353,11 @@ class AuthSession:
     custom: CustomAuth | None = None
     private_parameters: dict[str, str] = attrs.field(factory=dict, repr=False)
     """A custom challenge's ``privateChallengeParameters``."""
+    device_key: str | None = None
+    """The device the sign-in presented (``DEVICE_KEY``), carried from step to step."""
+    device_srp: tuple[int, int, int, str] | None = attrs.field(default=None, repr=False)
+    """DEVICE_PASSWORD_VERIFIER in progress: the client's A, the server's b and B, and
+    the SECRET_BLOCK sent."""
     challenge_metadata: str | None = None
     """A custom challenge's ``challengeMetadata``."""
 
@@ -338,5 +395,7 @@ class RefreshGrant:
     auth_time: float
     expires_at: float
     revoked: bool = False
+    device_key: str | None = None
+    """The device the tokens are bound to: a refresh must name it."""
     replaced_at: float | None = None
     """With rotation: when a newer refresh token replaced this one."""

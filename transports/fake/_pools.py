@@ -47,6 +47,7 @@ class PoolsAndClients(ServiceCore):
         DeletionProtection: str | None = None,
         UserPoolTags: dict[str, str] | None = None,
         LambdaConfig: dict[str, Any] | None = None,
+        DeviceConfiguration: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if MfaConfiguration not in ("OFF", "ON", "OPTIONAL"):
             raise fail(
@@ -89,6 +90,7 @@ class PoolsAndClients(ServiceCore):
             required_attributes=required,
             lambda_config=dict(LambdaConfig or {}),
             first_factors=first_factors or ["PASSWORD"],
+            device_configuration=_device_configuration(DeviceConfiguration),
         )
         self._pools[pool_id] = pool
         self._signers[pool_id] = TokenSigner(
@@ -109,9 +111,12 @@ class PoolsAndClients(ServiceCore):
         MfaConfiguration: str | None = None,
         AutoVerifiedAttributes: list[str] | None = None,
         Policies: dict[str, Any] | None = None,
+        DeviceConfiguration: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Change the members given (the fake leaves the others as they are)."""
         pool = self._pool(UserPoolId)
+        if DeviceConfiguration is not None:
+            pool.device_configuration = _device_configuration(DeviceConfiguration)
         if LambdaConfig is not None:
             pool.lambda_config = dict(LambdaConfig)
         if MfaConfiguration is not None:
@@ -283,3 +288,13 @@ class PoolsAndClients(ServiceCore):
                 "GetJwks",
             )
         return self._signers[user_pool_id].jwks()
+
+
+def _device_configuration(given: dict[str, Any] | None) -> dict[str, bool] | None:
+    """``DeviceConfiguration``: tracking is on once it is given; both members default off."""
+    if given is None:
+        return None
+    return {
+        name: bool(given.get(name, False))
+        for name in ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
+    }

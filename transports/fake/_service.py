@@ -29,6 +29,7 @@ import os
 import pickle
 
 from ._auth import Authentication
+from ._devices import DeviceOperations
 from ._mfa_settings import MfaSettings
 from ._model import FakeSettings
 from ._pools import PoolsAndClients
@@ -55,7 +56,14 @@ class _Exceptions:
 
 
 class FakeCognito(
-    PoolsAndClients, Users, SignUp, PasswordReset, MfaSettings, Authentication, TokenOperations
+    PoolsAndClients,
+    Users,
+    SignUp,
+    PasswordReset,
+    MfaSettings,
+    Authentication,
+    TokenOperations,
+    DeviceOperations,
 ):
     """A Cognito user-pool service in memory.
 

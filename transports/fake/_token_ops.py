@@ -46,7 +46,7 @@ class TokenOperations(TokenIssuing):
             and self.clock() > grant.replaced_at + client.rotation_grace
         ):
             raise fail("RefreshTokenReuseException", "Refresh token has been used already.")
-        grant, user = self._grant(client, RefreshToken)
+        grant, user = self._grant(client, RefreshToken, DeviceKey)
         rotate = client.rotation_grace is not None
         result = self._tokens(pool, client, user, refresh=rotate, grant=grant)
         if rotate and grant.replaced_at is None:
