@@ -219,3 +219,27 @@ class RecordingTransport(FakeTransport):
         if self.unreachable:
             raise TransportConnectionError("refused", operation)
         return super()._call(operation, method, request)
+
+
+def pool_with_sms_user(
+    admin: Any, username: str, password: str, **pool_args: Any
+) -> tuple[str, str]:
+    """Through a boto3 admin client: a pool (``pool_args``), an app client, and a confirmed
+    user with a verified phone number. Returns the pool id and the client id."""
+    pool_id = admin.create_user_pool(PoolName="sms", **pool_args)["UserPool"]["Id"]
+    client_id = admin.create_user_pool_client(UserPoolId=pool_id, ClientName="app")[
+        "UserPoolClient"
+    ]["ClientId"]
+    admin.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "phone_number", "Value": "+15555550100"},
+            {"Name": "phone_number_verified", "Value": "true"},
+        ],
+    )
+    admin.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    return pool_id, client_id

@@ -7,18 +7,24 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 import pexpect
 import pyotp
 import pytest
 from click.testing import CliRunner
 
+from cognitoflow.engine import SnapshotSealer
 from cognitoflow.engine.cli import cli
 from cognitoflow.engine.cli.demo import PASSWORD
 
+from helpers import admin_client, pool_with_sms_user
 
-def _spawn(*args: str) -> pexpect.spawn:
-    env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+
+def _spawn(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+    env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1", **(env or {})}
     return pexpect.spawn(
         sys.executable,
         ["-m", "cognitoflow.engine.cli", "sign-in", *args],
@@ -225,3 +231,57 @@ def test_tokens_are_not_shown_unless_asked_for() -> None:
     output = _finish(_bob_past_mfa(), "bob")
     assert "AccessToken" not in output
     assert "eyJ" not in output
+
+
+def test_device_file_remembers_the_device_and_skips_mfa_next_time(
+    served: str, tmp_path: Path
+) -> None:
+    """First run: SMS code, then the device is remembered and sealed in the file. Second
+    run, with the file: no code asked."""
+    pool_id, client_id = pool_with_sms_user(
+        admin_client(served),
+        "dev",
+        PASSWORD,
+        MfaConfiguration="ON",
+        DeviceConfiguration={
+            "ChallengeRequiredOnNewDevice": True,
+            "DeviceOnlyRememberedOnUserPrompt": True,
+        },
+    )
+    device_file = tmp_path / "device"
+    args = ["--user-pool-id", pool_id, "--client-id", client_id, "--endpoint-url", served]
+    args += ["--username", "dev", "--device-file", str(device_file)]
+    key = SnapshotSealer.generate_key()
+
+    child = _spawn(*args, env={"COGNITOFLOW_DEVICE_KEY": key})
+    child.expect("Password")
+    child.sendline(PASSWORD)
+    child.expect("Code sent by SMS")
+    query = urllib.parse.urlencode({"username": "dev", "purpose": "MFA"})
+    with urllib.request.urlopen(f"{served}/_fake/outbox?{query}") as reply:
+        code = json.load(reply)["Messages"][-1]["Code"]
+    child.sendline(code)
+    child.expect("Signed in as dev")
+    child.expect("This device is remembered")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    sealed = device_file.read_text()
+    assert "device" not in sealed.lower()  # sealed, not readable
+    assert device_file.stat().st_mode & 0o077 == 0
+
+    child = _spawn(*args, env={"COGNITOFLOW_DEVICE_KEY": key})
+    child.expect("Password")
+    child.sendline(PASSWORD)
+    child.expect("Signed in as dev")  # no code asked
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_device_file_needs_its_key() -> None:
+    result = CliRunner().invoke(
+        cli, ["sign-in", "--device-file", "x"], env={"COGNITOFLOW_DEVICE_KEY": ""}
+    )
+    assert result.exit_code == 2
+    assert "COGNITOFLOW_DEVICE_KEY" in result.output

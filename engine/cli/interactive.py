@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -35,12 +37,14 @@ from ..outputs import (
     ContinueSignInWithMfaSelection,
     ContinueSignInWithMfaSetupSelection,
     ContinueSignInWithTotpSetup,
+    DeviceSecrets,
     Done,
     ResetPassword,
     SignInOutput,
 )
+from ..sealing import SnapshotSealer
 
-__all__ = ["EXIT_CONNECTION", "EXIT_REFUSED", "run_sign_in"]
+__all__ = ["EXIT_CONNECTION", "EXIT_REFUSED", "DeviceFile", "run_sign_in"]
 
 EXIT_REFUSED = 1
 """Cognito refused the sign-in (wrong password, session ended, too many tries)."""
@@ -72,6 +76,7 @@ def run_sign_in(
     username: str | None = None,
     show_tokens: bool = False,
     sign_out: str | None = None,
+    device_file: DeviceFile | None = None,
 ) -> None:
     """Walk one sign-in through every step, prompting for each answer.
 
@@ -112,6 +117,8 @@ def run_sign_in(
     tokens = out.tokens
     if tokens is not None and tokens.expires_in:
         click.echo(f"The access token is valid for {tokens.expires_in} seconds.")
+    if device_file is not None:
+        device_file.keep(flow)
     if show_tokens and tokens is not None:
         click.echo("The tokens follow on standard output: keep them secret.", err=True)
         shown = {
@@ -131,6 +138,53 @@ def run_sign_in(
         click.echo(
             "Signed out everywhere." if everywhere else "Signed out; the refresh token is revoked."
         )
+
+
+class DeviceFile:
+    """A remembered device in a file, sealed with the key in ``COGNITOFLOW_DEVICE_KEY``."""
+
+    KEY_VARIABLE = "COGNITOFLOW_DEVICE_KEY"
+
+    def __init__(self, path: Path, sealer: SnapshotSealer, device: DeviceSecrets | None) -> None:
+        self.path, self.sealer, self.device = path, sealer, device
+
+    @classmethod
+    def open(cls, name: str) -> DeviceFile:
+        """The file's device (none yet if the file does not exist)."""
+        key = os.environ.get(cls.KEY_VARIABLE)
+        if not key:
+            raise click.UsageError(
+                f"--device-file needs {cls.KEY_VARIABLE}, the key that seals the file. Make "
+                'one with: python -c "from cognitoflow.engine import SnapshotSealer; '
+                'print(SnapshotSealer.generate_key())"'
+            )
+        try:
+            sealer = SnapshotSealer([key])
+        except CognitoFlowError as error:
+            raise click.UsageError(f"{cls.KEY_VARIABLE}: {error}") from None
+        path = Path(name)
+        if not path.exists():
+            return cls(path, sealer, None)
+        try:
+            return cls(path, sealer, sealer.unseal_device(path.read_text().strip()))
+        except (OSError, CognitoFlowError) as error:
+            raise click.UsageError(f"{name} cannot be read with this key: {error}") from None
+
+    def keep(self, flow: SignInFlow) -> None:
+        """Signed in: remember the flow's device at Cognito and seal it into the file."""
+        device = flow.device
+        if device is None:
+            click.echo("This pool remembers no devices: nothing to keep.", err=True)
+            return
+        try:
+            flow.remember_device()
+        except CognitoFlowError as error:
+            click.echo(f"The device was not remembered: {error}", err=True)
+            return
+        sealed = self.sealer.seal_device(device)
+        self.path.touch(mode=0o600, exist_ok=True)
+        self.path.write_text(sealed + "\n")
+        click.echo(f"This device is remembered (kept in {self.path}).")
 
 
 def _first_password(auth_flow_type: str, preferred: str | None) -> str | None:

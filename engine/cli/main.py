@@ -162,6 +162,13 @@ def diagram(output_format: str, output: str) -> None:
     help="Once signed in, sign out: local revokes this sign-in's refresh token "
     "(RevokeToken); global ends every sign-in of the user (GlobalSignOut).",
 )
+@click.option(
+    "--device-file",
+    type=click.Path(dir_okay=False),
+    help="Remember this device: sign in with the device sealed in this file, and after "
+    "signing in remember the device and seal it there (the key: the COGNITOFLOW_DEVICE_KEY "
+    "environment variable). A remembered device skips MFA where the pool allows it.",
+)
 def sign_in(
     user_pool_id: str | None,
     client_id: str | None,
@@ -175,6 +182,7 @@ def sign_in(
     app_name: str,
     show_tokens: bool,
     sign_out: str | None,
+    device_file: str | None,
 ) -> None:
     """Sign in interactively, step by step: codes, MFA choice, TOTP set-up, new password...
 
@@ -189,9 +197,10 @@ def sign_in(
     """
     from ..flow import SignInFlow
     from .demo import message_printer, playground
-    from .interactive import run_sign_in
+    from .interactive import DeviceFile, run_sign_in
 
     show: Callable[[], None] = lambda: None  # noqa: E731
+    kept = DeviceFile.open(device_file) if device_file else None
     if user_pool_id or client_id:
         if not (user_pool_id and client_id):
             raise click.UsageError("--user-pool-id and --client-id go together.")
@@ -219,6 +228,8 @@ def sign_in(
             user_pool_id=user_pool_id,
             client_id=client_id,
             client_secret=client_secret,
+            device=kept.device if kept else None,
+            device_name="cognitoflow command line",
         )
     except CognitoFlowError as error:
         raise click.UsageError(str(error)) from None
@@ -231,6 +242,7 @@ def sign_in(
         username=username,
         show_tokens=show_tokens,
         sign_out=sign_out,
+        device_file=kept,
     )
 
 
