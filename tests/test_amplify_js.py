@@ -12,10 +12,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import admin_client, system_tool
+from helpers import admin_client, pool_with_sms_user, system_tool
 
 HERE = Path(__file__).resolve().parent / "amplify"
 PASSWORD = "Amplify-pass-1"
@@ -27,7 +28,7 @@ def amplify(tmp_path_factory: pytest.TempPathFactory) -> Path:
     node = system_tool("node", "nodejs")
     npm = system_tool("npm", "npm")
     work = tmp_path_factory.mktemp("amplify")
-    for name in ("package.json", "package-lock.json", "session.mjs"):
+    for name in ("package.json", "package-lock.json", "session.mjs", "device.mjs"):
         shutil.copy(HERE / name, work / name)
     installed = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -41,18 +42,8 @@ def amplify(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
-def test_amplify_signs_in_refreshes_and_its_revoked_token_is_refused(
-    amplify: Path, served: str
-) -> None:
-    admin = admin_client(served)
-    pool_id = admin.create_user_pool(PoolName="amplify")["UserPool"]["Id"]
-    client_id = admin.create_user_pool_client(UserPoolId=pool_id, ClientName="web")[
-        "UserPoolClient"
-    ]["ClientId"]
-    admin.admin_create_user(UserPoolId=pool_id, Username="amy", MessageAction="SUPPRESS")
-    admin.admin_set_user_password(
-        UserPoolId=pool_id, Username="amy", Password=PASSWORD, Permanent=True
-    )
+def _run(amplify: Path, script: str, served: str, pool_id: str, client_id: str) -> Any:
+    """Run one of the Amplify scripts as user amy; its JSON line."""
     env = {
         **os.environ,
         "ENDPOINT": served,
@@ -62,7 +53,7 @@ def test_amplify_signs_in_refreshes_and_its_revoked_token_is_refused(
         "PASSWORD": PASSWORD,
     }
     ran = subprocess.run(
-        [shutil.which("node") or "node", "session.mjs"],
+        [shutil.which("node") or "node", script],
         cwd=amplify,
         env=env,
         capture_output=True,
@@ -70,7 +61,15 @@ def test_amplify_signs_in_refreshes_and_its_revoked_token_is_refused(
         timeout=120,
     )
     assert ran.returncode == 0, ran.stderr[-3000:]
-    out = json.loads(ran.stdout.strip().splitlines()[-1])
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
+def test_amplify_signs_in_refreshes_and_its_revoked_token_is_refused(
+    amplify: Path, served: str
+) -> None:
+    admin = admin_client(served)
+    pool_id, client_id = pool_with_sms_user(admin, "amy", PASSWORD)
+    out = _run(amplify, "session.mjs", served, pool_id, client_id)
     assert out["signInStep"] == "DONE"
     assert out["firstSub"]
     assert out["refreshedAccessTokenDiffers"] is True
@@ -80,3 +79,18 @@ def test_amplify_signs_in_refreshes_and_its_revoked_token_is_refused(
     assert refresh_token
     with pytest.raises(admin.exceptions.NotAuthorizedException, match="revoked"):
         admin.get_tokens_from_refresh_token(RefreshToken=refresh_token, ClientId=client_id)
+
+
+def test_amplify_remembers_a_device_and_then_skips_mfa(amplify: Path, served: str) -> None:
+    """rememberDevice() after an SMS sign-in; the next sign-in in the same process asks
+    for no code: Amplify answers the fake's DEVICE_SRP_AUTH with its device secrets."""
+    admin = admin_client(served)
+    devices = {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": True}
+    pool_id, client_id = pool_with_sms_user(
+        admin, "amy", PASSWORD, MfaConfiguration="ON", DeviceConfiguration=devices
+    )
+    out = _run(amplify, "device.mjs", served, pool_id, client_id)
+    assert out["firstStep"] == "CONFIRM_SIGN_IN_WITH_SMS_CODE"
+    assert out["confirmedStep"] == "DONE"
+    assert out["devices"] == 1
+    assert out["secondStep"] == "DONE"
