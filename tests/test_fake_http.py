@@ -78,7 +78,14 @@ def test_every_operation_is_served(wire: tuple[FakeCognito, Client]) -> None:
         ("Other.InitiateAuth", "{}", "UnknownOperationException"),
         (TARGET + "InitiateAuth", "not json", "SerializationException"),
         (TARGET + "InitiateAuth", "[1]", "SerializationException"),
-        (TARGET + "InitiateAuth", '{"Nope": 1}', "SerializationException"),
+        # A member Cognito does not know is ignored, as AWS does: AuthFlow is then missing.
+        (TARGET + "InitiateAuth", '{"Nope": 1}', "InvalidParameterException"),
+        (TARGET + "InitiateAuth", '{"AuthFlow": 1, "ClientId": "c"}', "SerializationException"),
+        (
+            TARGET + "InitiateAuth",
+            '{"AuthFlow": "USER_SRP_AUTH", "ClientId": ""}',
+            "InvalidParameterException",
+        ),
     ],
 )
 def test_bad_requests(wire: tuple[FakeCognito, Client], target: str, data: str, code: str) -> None:

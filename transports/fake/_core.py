@@ -34,6 +34,7 @@ from ._model import (
     User,
     UserPool,
 )
+from ._requests import check_request
 from ._support import (
     Clock,
     Message,
@@ -82,7 +83,7 @@ def operation(name: str) -> Callable[[_F], _F]:
             if args:
                 raise TypeError(f"{method.__name__}() only accepts keyword arguments")
             try:
-                return method(self, **kwargs)
+                return method(self, **check_request(name, method, kwargs))
             except ServiceFault as fault:
                 raise client_error(fault, name) from None
 

@@ -15,6 +15,7 @@ Also served:
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import uuid
@@ -42,6 +43,8 @@ _CORS = {
     "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date",
     "Access-Control-Max-Age": "600",
 }
+
+_log = logging.getLogger("cognitoflow.fake")
 
 
 class FakeCognitoApp:
@@ -119,11 +122,9 @@ class FakeCognitoApp:
         except ClientError as error:
             details = error.response["Error"]
             return _error(str(details["Code"]), str(details["Message"]))
-        except TypeError:
-            return _error(
-                "SerializationException",
-                f"{operation} got a member it does not take, or lacks a required one.",
-            )
+        except Exception:  # a defect of the fake: Cognito's answer to its own failures
+            _log.exception("cognitoflow.fake_operation_failed", extra={"operation": operation})
+            return _error("InternalErrorException", f"{operation} failed inside the fake.")
         return _json(result)
 
     def _jwks(self, pool_id: str) -> Response:
@@ -164,7 +165,9 @@ def _error(code: str, message: str) -> Response:
     status = 500 if code == "InternalErrorException" else 400
     response = _json({"__type": code, "message": message}, status)
     response.headers["x-amzn-ErrorType"] = f"{code}:"
-    response.headers["x-amzn-ErrorMessage"] = message
+    # Headers are Latin-1: a message quoting a non-Latin-1 name is escaped there (the body
+    # keeps it as it is), or the reply would never be sent.
+    response.headers["x-amzn-ErrorMessage"] = message.encode("ascii", "backslashreplace").decode()
     return response
 
 
