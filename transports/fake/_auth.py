@@ -218,6 +218,7 @@ class Authentication(ChoiceAuth, CustomAuthFlow):
         user = self._find_user(pool, login)
         if user is None or user.username != session.username:
             raise fail("NotAuthorizedException", SESSION_INVALID)
+        self._check_status(user)  # an administrator may have disabled the user since
         handlers = {
             "NEW_PASSWORD_REQUIRED": self._answer_new_password,
             "SMS_MFA": self._answer_code,

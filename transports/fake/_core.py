@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 import string
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,6 +64,7 @@ __all__ = [
     "presented_device",
     "presenting",
     "random_id",
+    "same_text",
     "secret_hash",
 ]
 
@@ -82,10 +84,13 @@ def operation(name: str) -> Callable[[_F], _F]:
         def run(self: Any, *args: Any, **kwargs: Any) -> Any:
             if args:
                 raise TypeError(f"{method.__name__}() only accepts keyword arguments")
-            try:
-                return method(self, **check_request(name, method, kwargs))
-            except ServiceFault as fault:
-                raise client_error(fault, name) from None
+            with self._lock:
+                try:
+                    return method(self, **check_request(name, method, kwargs))
+                except ServiceFault as fault:
+                    raise client_error(fault, name) from None
+                finally:
+                    self._after_operation()
 
         run.cognito_operation = name  # type: ignore[attr-defined]
         return run  # type: ignore[return-value]
@@ -146,8 +151,20 @@ def attr_list(attributes: dict[str, str]) -> list[dict[str, str]]:
     return [{"Name": k, "Value": v} for k, v in attributes.items()]
 
 
+def same_text(expected: str, given: str) -> bool:
+    """Constant-time equality of two texts, whatever their characters (``compare_digest``
+    on str refuses non-ASCII)."""
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
 def attr_dict(items: list[dict[str, str]] | None) -> dict[str, str]:
-    return {item["Name"]: item["Value"] for item in items or []}
+    """Cognito's ``[{Name, Value}]`` list as a dict; a ``*_verified`` flag is read as
+    Cognito reads a boolean string (``True`` is true), and kept as ``true``/``false``."""
+    attributes = {item["Name"]: item["Value"] for item in items or []}
+    for name, value in attributes.items():
+        if name.endswith("_verified"):
+            attributes[name] = "true" if value.strip().lower() == "true" else "false"
+    return attributes
 
 
 class ServiceCore:
@@ -172,8 +189,41 @@ class ServiceCore:
         self._srp: dict[str, SrpExchange] = {}
         self._refresh: dict[str, RefreshGrant] = {}
         """Every refresh token issued, and what it grants."""
-        self._revoked_origins: set[str] = set()
-        """The sign-ins (``origin_jti``) whose tokens were revoked."""
+        self._revoked_origins: dict[str, float] = {}
+        """The sign-ins (``origin_jti``) whose tokens were revoked, until when that matters
+        (the longest an access token of theirs can live)."""
+        self._lock = threading.RLock()
+        """One operation at a time: the fake is safe to call from many threads."""
+        self._calls = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]  # a lock is not state: each process makes its own
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        revoked = state.get("_revoked_origins")
+        if isinstance(revoked, set):  # a state file from before revocations expired
+            state["_revoked_origins"] = dict.fromkeys(revoked, float("inf"))
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    SWEEP_EVERY = 256
+    """Operations between two sweeps of what has expired."""
+
+    def _after_operation(self) -> None:
+        self._calls += 1
+        if self._calls % self.SWEEP_EVERY == 0:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Forget what can no longer be used: expired sessions and SRP exchanges,
+        expired refresh tokens, and revocations no live access token can need."""
+        now = self.clock()
+        self._sessions = {key: s for key, s in self._sessions.items() if s.expires_at > now}
+        self._srp = {key: e for key, e in self._srp.items() if e.expires_at > now}
+        self._refresh = {key: g for key, g in self._refresh.items() if g.expires_at > now}
+        self._revoked_origins = {o: t for o, t in self._revoked_origins.items() if t > now}
 
     @staticmethod
     def _check_status(user: User) -> None:
@@ -295,7 +345,7 @@ class ServiceCore:
                 f"Client {client.client_id} is configured with secret but SECRET_HASH was not "
                 "received",
             )
-        if not hmac.compare_digest(secret_hash(client.secret, username, client.client_id), given):
+        if not same_text(secret_hash(client.secret, username, client.client_id), given):
             raise fail(
                 "NotAuthorizedException",
                 f"Unable to verify secret hash for client {client.client_id}",
@@ -375,7 +425,7 @@ class ServiceCore:
                 continue
             if claims.get("expired"):
                 raise fail("NotAuthorizedException", "Access Token has expired")
-            if claims.get("origin_jti") in self._revoked_origins:
+            if str(claims.get("origin_jti")) in self._revoked_origins:
                 raise fail("NotAuthorizedException", "Access Token has been revoked")
             pool = self._pools[pool_id]
             user = pool.users.get(pool.key(str(claims["username"])))
@@ -427,13 +477,33 @@ class ServiceCore:
         user.codes[purpose] = PendingCode(code, self.clock() + seconds, attribute)
         return self._send(pool, user, attribute, code, purpose)
 
-    def _take_code(self, user: User, purpose: str, given: str) -> PendingCode:
+    def _within_limit(self, user: User, kind: str, per_hour: int | None) -> None:
+        """Refuse once ``user`` has made ``per_hour`` attempts of ``kind`` in the last hour."""
+        if per_hour is None:
+            return
+        now = self.clock()
+        recent = [t for t in user.attempts.get(kind, []) if now - t < 3600]
+        user.attempts[kind] = recent
+        if len(recent) >= per_hour:
+            raise fail(
+                "LimitExceededException", "Attempt limit exceeded, please try after some time."
+            )
+
+    def _count_attempt(self, user: User, kind: str) -> None:
+        user.attempts.setdefault(kind, []).append(self.clock())
+
+    def _take_code(
+        self, user: User, purpose: str, given: str, per_hour: int | None = None
+    ) -> PendingCode:
+        """The pending code ``given`` matches; wrong ones count against ``per_hour``."""
+        self._within_limit(user, f"wrong {purpose} code", per_hour)
         pending = user.codes.get(purpose)
         if pending is None or self.clock() > pending.expires_at:
             raise fail(
                 "ExpiredCodeException", "Invalid code provided, please request a code again."
             )
-        if not hmac.compare_digest(pending.code, given or ""):
+        if not same_text(pending.code, given or ""):
+            self._count_attempt(user, f"wrong {purpose} code")
             raise fail(
                 "CodeMismatchException", "Invalid verification code provided, please try again."
             )

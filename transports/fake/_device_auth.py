@@ -23,7 +23,6 @@ A not-remembered device presented is known but answers no challenge: MFA as usua
 from __future__ import annotations
 
 import base64
-import hmac
 import secrets
 import string
 import uuid
@@ -31,7 +30,7 @@ from typing import Any
 
 from cognitoflow.engine import srp
 
-from ._core import INCORRECT, SESSION_INVALID, fail, missing, presented_device, random_id
+from ._core import INCORRECT, SESSION_INVALID, fail, missing, presented_device, random_id, same_text
 from ._issuing import TokenIssuing
 from ._model import AppClient, AuthSession, Device, User, UserPool
 
@@ -82,7 +81,7 @@ class DeviceChallenges(TokenIssuing):
             big_a = int(answers["SRP_A"], 16)
         except ValueError:
             raise fail("NotAuthorizedException", INCORRECT) from None
-        if big_a % srp.N == 0:
+        if big_a <= 0 or big_a % srp.N == 0:
             raise fail("NotAuthorizedException", INCORRECT)
         session.used = True
         b = int.from_bytes(secrets.token_bytes(128), "big")
@@ -130,7 +129,7 @@ class DeviceChallenges(TokenIssuing):
         expected = srp.password_claim_signature(
             key, device.group_key, device.key, block, answers["TIMESTAMP"]
         )
-        if not hmac.compare_digest(expected, answers["PASSWORD_CLAIM_SIGNATURE"]):
+        if not same_text(expected, answers["PASSWORD_CLAIM_SIGNATURE"]):
             raise fail("NotAuthorizedException", INCORRECT)
         device.last_authenticated = self.clock()
         assert pool.device_configuration is not None

@@ -3,7 +3,6 @@ them, setting one up), or tokens; and the answers to those challenges."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from ._core import (
     fail,
     missing,
+    same_text,
 )
 from ._device_auth import DeviceChallenges
 from ._model import (
@@ -180,7 +180,7 @@ class MfaChallenges(DeviceChallenges):
             )
         if not given:
             raise missing(key)
-        if session.code is None or not hmac.compare_digest(session.code, given):
+        if session.code is None or not same_text(session.code, given):
             raise self._wrong_code(
                 session, "CodeMismatchException", "Invalid code or auth state for the user."
             )

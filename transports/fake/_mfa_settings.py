@@ -145,21 +145,24 @@ class MfaSettings(ServiceCore):
         preferred = [name for name, s in wanted.items() if s and s.get("PreferredMfa")]
         if len(preferred) > 1:
             raise fail("InvalidParameterException", "Only one MFA method can be preferred.")
+        ready = {
+            "SMS_MFA": bool(user.attributes.get("phone_number")),
+            "SOFTWARE_TOKEN_MFA": bool(user.totp_secret),
+            "EMAIL_OTP": bool(user.attributes.get("email")),
+        }
+        # Every setting is checked before any is applied: a refused call changes nothing.
+        for name, setting in wanted.items():
+            turning_on = setting and (setting.get("Enabled") or setting.get("PreferredMfa"))
+            if turning_on and not ready[name]:
+                raise fail(
+                    "InvalidParameterException",
+                    f"User does not have delivery config set to turn on {name}",
+                )
         for name, setting in wanted.items():
             if setting is None:
                 continue
             on = bool(setting.get("Enabled") or setting.get("PreferredMfa"))
             if on:
-                ready = {
-                    "SMS_MFA": bool(user.attributes.get("phone_number")),
-                    "SOFTWARE_TOKEN_MFA": bool(user.totp_secret),
-                    "EMAIL_OTP": bool(user.attributes.get("email")),
-                }[name]
-                if not ready:
-                    raise fail(
-                        "InvalidParameterException",
-                        f"User does not have delivery config set to turn on {name}",
-                    )
                 if name not in user.mfa_enabled:
                     user.mfa_enabled.append(name)
             elif name in user.mfa_enabled:

@@ -47,6 +47,13 @@ class FakeSettings:
         region: the region part of new pool ids.
         webauthn_origins: origins accepted for passkeys besides ``https://<relying party id>``
             and its subdomains (e.g. ``http://localhost:3000`` for a local front end).
+        confirm_sign_up_attempts_per_hour: wrong ConfirmSignUp codes a user may send in an
+            hour before every confirmation is refused (Cognito publishes 15).
+        confirm_forgot_password_attempts_per_hour: the same for ConfirmForgotPassword
+            (Cognito publishes "5 to 20", depending on risk: the fake takes 10).
+        code_requests_per_hour: ResendConfirmationCode and ForgotPassword requests per user
+            and hour (Cognito publishes 5 for the first; the second is unpublished).
+            None, for any of the three: no limit.
     """
 
     max_code_attempts_per_session: int | None = None
@@ -57,6 +64,9 @@ class FakeSettings:
     srp_timestamp_tolerance: float | None = None
     region: str = "us-east-1"
     webauthn_origins: tuple[str, ...] = ()
+    confirm_sign_up_attempts_per_hour: int | None = 15
+    confirm_forgot_password_attempts_per_hour: int | None = 10
+    code_requests_per_hour: int | None = 5
 
 
 @attrs.define
@@ -151,6 +161,8 @@ class User:
     last_failure: float = 0.0
     passkeys: list[Passkey] = attrs.Factory(list)
     devices: dict[str, Device] = attrs.Factory(dict)
+    attempts: dict[str, list[float]] = attrs.Factory(dict)
+    """When each counted attempt (wrong codes, code requests) was made, by kind."""
     passkey_challenge: tuple[bytes, float] | None = attrs.field(default=None, repr=False)
 
     def set_password(self, pool_name: str, password: str, *, temporary: bool, now: float) -> None:
@@ -236,7 +248,16 @@ class AppClient:
         return out
 
     def allows(self, flag: str) -> bool:
-        return flag in self.explicit_auth_flows
+        """Whether the client allows ``flag`` (an ``ALLOW_`` name), also under its legacy
+        name (``USER_PASSWORD_AUTH``, ``ADMIN_NO_SRP_AUTH``, ``CUSTOM_AUTH_FLOW_ONLY``)."""
+        legacy = {
+            "ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
+            "ALLOW_CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY",
+        }.get(flag)
+        return flag in self.explicit_auth_flows or (
+            legacy is not None and legacy in self.explicit_auth_flows
+        )
 
 
 @attrs.define
@@ -261,6 +282,11 @@ class UserPool:
     webauthn: dict[str, Any] | None = None
     device_configuration: dict[str, bool] | None = None
     """``DeviceConfiguration``: None when the pool tracks no devices."""
+    tier: str = "ESSENTIALS"
+    """``UserPoolTier``: LITE has no passwordless sign-in, passkeys or email MFA."""
+    sms_mfa_config: dict[str, Any] | None = None
+    email_mfa_config: dict[str, Any] | None = None
+    """The SMS and email MFA configurations as last set (their messages are echoed)."""
     users: dict[str, User] = attrs.Factory(dict)
     clients: dict[str, AppClient] = attrs.Factory(dict)
 
@@ -290,7 +316,7 @@ class UserPool:
             "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
             "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": self.admin_create_only},
             "EstimatedNumberOfUsers": len(self.users),
-            "UserPoolTier": "ESSENTIALS",
+            "UserPoolTier": self.tier,
             **(
                 {"DeviceConfiguration": dict(self.device_configuration)}
                 if self.device_configuration is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import re
 import secrets
 import uuid
@@ -21,6 +20,7 @@ from ._core import (
     SESSION_USED,
     fail,
     missing,
+    same_text,
 )
 from ._mfa import MfaChallenges
 from ._model import (
@@ -82,7 +82,7 @@ class PasswordAuth(MfaChallenges):
             big_a = int(params["SRP_A"], 16)
         except ValueError:
             raise fail("NotAuthorizedException", INCORRECT) from None
-        if big_a % srp.N == 0:
+        if big_a <= 0 or big_a % srp.N == 0:  # "-1" parses, and is no SRP value
             raise fail("NotAuthorizedException", INCORRECT)
         return big_a
 
@@ -184,7 +184,7 @@ class PasswordAuth(MfaChallenges):
             answers["PASSWORD_CLAIM_SECRET_BLOCK"],
             answers["TIMESTAMP"],
         )
-        if not hmac.compare_digest(expected, answers["PASSWORD_CLAIM_SIGNATURE"]):
+        if not same_text(expected, answers["PASSWORD_CLAIM_SIGNATURE"]):
             if exchange.custom is None:  # custom auth counts no lockout
                 self._record_failure(user)
             raise fail("NotAuthorizedException", INCORRECT)

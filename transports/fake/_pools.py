@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from typing import Any
 
+import attrs
+
 from ._core import (
     ServiceCore,
     fail,
@@ -56,6 +58,12 @@ class PoolsAndClients(ServiceCore):
                 " failed to satisfy constraint: Member must satisfy enum value set: "
                 "[OFF, ON, OPTIONAL]",
             )
+        if UserPoolTier not in (None, "LITE", "ESSENTIALS", "PLUS"):
+            raise fail(
+                "InvalidParameterException",
+                f"1 validation error detected: Value '{UserPoolTier}' at 'userPoolTier' failed to "
+                "satisfy constraint: Member must satisfy enum value set: [LITE, ESSENTIALS, PLUS]",
+            )
         pool_id = f"{self.settings.region}_{random_id(9, string.ascii_letters + string.digits)}"
         policy = {
             "MinimumLength": 8,
@@ -91,7 +99,9 @@ class PoolsAndClients(ServiceCore):
             lambda_config=dict(LambdaConfig or {}),
             first_factors=first_factors or ["PASSWORD"],
             device_configuration=_device_configuration(DeviceConfiguration),
+            tier=UserPoolTier or "ESSENTIALS",
         )
+        _check_tier(pool)
         self._pools[pool_id] = pool
         self._signers[pool_id] = TokenSigner(
             f"https://cognito-idp.{self.settings.region}.amazonaws.com/{pool_id}"
@@ -129,7 +139,9 @@ class PoolsAndClients(ServiceCore):
             pool.auto_verified_attributes = list(AutoVerifiedAttributes)
         if Policies is not None:
             pool.password_policy.update(Policies.get("PasswordPolicy", {}))
-            pool.first_factors = self._first_factors(Policies) or pool.first_factors
+            factors = self._first_factors(Policies) or pool.first_factors
+            _check_tier(attrs.evolve(pool, first_factors=factors))
+            pool.first_factors = factors
         return {}
 
     @staticmethod
@@ -171,13 +183,21 @@ class PoolsAndClients(ServiceCore):
                 "Invalid MFA configuration given, can't turn off MFA and configure an MFA "
                 "together.",
             )
+        if pool.tier == "LITE" and (EmailMfaConfiguration or WebAuthnConfiguration):
+            raise fail(
+                "FeatureUnavailableInTierException",
+                "Email MFA and passkeys are not available in the LITE tier: upgrade the pool to "
+                "ESSENTIALS.",
+            )
         factors = []
         if SmsMfaConfiguration is not None:
             factors.append("SMS_MFA")
+            pool.sms_mfa_config = dict(SmsMfaConfiguration)
         if (SoftwareTokenMfaConfiguration or {}).get("Enabled"):
             factors.append("SOFTWARE_TOKEN_MFA")
         if EmailMfaConfiguration is not None:
             factors.append("EMAIL_OTP")
+            pool.email_mfa_config = dict(EmailMfaConfiguration)
         if WebAuthnConfiguration is not None:
             pool.webauthn = {
                 "RelyingPartyId": WebAuthnConfiguration.get("RelyingPartyId"),
@@ -205,9 +225,13 @@ class PoolsAndClients(ServiceCore):
             "SoftwareTokenMfaConfiguration": {"Enabled": "SOFTWARE_TOKEN_MFA" in pool.mfa_factors},
         }
         if "SMS_MFA" in pool.mfa_factors:
-            out["SmsMfaConfiguration"] = {"SmsAuthenticationMessage": "Your code is {####}"}
+            out["SmsMfaConfiguration"] = pool.sms_mfa_config or {
+                "SmsAuthenticationMessage": "Your code is {####}"
+            }
         if "EMAIL_OTP" in pool.mfa_factors:
-            out["EmailMfaConfiguration"] = {"Message": "Your code is {####}"}
+            out["EmailMfaConfiguration"] = pool.email_mfa_config or {
+                "Message": "Your code is {####}"
+            }
         if pool.webauthn:
             out["WebAuthnConfiguration"] = dict(pool.webauthn)
         return out
@@ -298,3 +322,13 @@ def _device_configuration(given: dict[str, Any] | None) -> dict[str, bool] | Non
         name: bool(given.get(name, False))
         for name in ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
     }
+
+
+def _check_tier(pool: UserPool) -> None:
+    """A LITE pool offers no passwordless first factor (Cognito: ESSENTIALS and up)."""
+    if pool.tier == "LITE" and any(f != "PASSWORD" for f in pool.first_factors):
+        raise fail(
+            "FeatureUnavailableInTierException",
+            "Passwordless sign-in is not available in the LITE tier: upgrade the pool to "
+            "ESSENTIALS.",
+        )

@@ -53,6 +53,8 @@ class PasswordReset(ServiceCore):
                 "Cannot reset password for the user as there is no registered/verified email or "
                 "phone_number",
             )
+        self._within_limit(user, "code request", self.settings.code_requests_per_hour)
+        self._count_attempt(user, "code request")
         return {
             "CodeDeliveryDetails": self._issue_code(pool, user, "FORGOT_PASSWORD", attribute, 3600)
         }
@@ -82,7 +84,12 @@ class PasswordReset(ServiceCore):
                 raise fail("UserNotFoundException", "Username/client id combination not found.")
             raise fail("NotAuthorizedException", "User is disabled.")
         self._check_policy(pool, Password, "Password does not conform to policy: ")
-        self._take_code(user, "FORGOT_PASSWORD", ConfirmationCode)
+        self._take_code(
+            user,
+            "FORGOT_PASSWORD",
+            ConfirmationCode,
+            self.settings.confirm_forgot_password_attempts_per_hour,
+        )
         user.set_password(pool.suffix, Password, temporary=False, now=self.clock())
         user.status = "CONFIRMED"
         user.failed_attempts = 0

@@ -83,13 +83,19 @@ class SignUp(ServiceCore):
         self._check_secret_hash(client, Username, SecretHash)
         user = self._find_user(pool, Username)
         if user is None:
+            if client.prevent_user_existence_errors == "ENABLED":  # no hint the user is unknown
+                raise fail(
+                    "CodeMismatchException", "Invalid verification code provided, please try again."
+                )
             raise fail("UserNotFoundException", "Username/client id combination not found.")
         if user.status != "UNCONFIRMED":
             raise fail(
                 "NotAuthorizedException",
                 f"User cannot be confirmed. Current status is {user.status}",
             )
-        pending = self._take_code(user, "SIGN_UP", ConfirmationCode)
+        pending = self._take_code(
+            user, "SIGN_UP", ConfirmationCode, self.settings.confirm_sign_up_attempts_per_hour
+        )
         user.status = "CONFIRMED"
         if pending.destination_attribute:
             user.attributes[f"{pending.destination_attribute}_verified"] = "true"
@@ -122,6 +128,8 @@ class SignUp(ServiceCore):
                 "InvalidParameterException",
                 "Auto verification not turned on for the user pool.",
             )
+        self._within_limit(user, "code request", self.settings.code_requests_per_hour)
+        self._count_attempt(user, "code request")
         return {
             "CodeDeliveryDetails": self._issue_code(pool, user, "SIGN_UP", attribute, 24 * 3600)
         }

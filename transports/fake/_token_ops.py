@@ -13,10 +13,9 @@ to another app client is ``UnauthorizedException``; an expired refresh token is
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from ._core import fail, operation
+from ._core import fail, operation, same_text
 from ._issuing import TokenIssuing
 from ._model import AppClient
 
@@ -97,7 +96,8 @@ class TokenOperations(TokenIssuing):
 
     def _revoke_origin(self, origin: str) -> None:
         """Every refresh token and access token of one sign-in ends."""
-        self._revoked_origins.add(origin)
+        # Access tokens live a day at most: the revocation matters no longer than that.
+        self._revoked_origins[origin] = self.clock() + 86400
         for grant in self._refresh.values():
             if grant.origin == origin:
                 grant.revoked = True
@@ -113,5 +113,5 @@ class TokenOperations(TokenIssuing):
                 f"Client {client.client_id} is configured with secret but ClientSecret was "
                 "not received",
             )
-        if not hmac.compare_digest(client.secret, given):
+        if not same_text(client.secret, given):
             raise fail("NotAuthorizedException", "The client secret is not this client's.")

@@ -13,6 +13,17 @@ from joserfc.jwk import RSAKey
 __all__ = ["TokenSigner"]
 
 
+RESERVED_CLAIMS = frozenset(
+    {
+        "sub", "aud", "iss", "exp", "iat", "jti", "nbf", "auth_time", "token_use",
+        "origin_jti", "event_id", "at_hash", "nonce", "identities", "client_id", "scope",
+        "username", "cognito:username", "cognito:groups", "cognito:roles",
+        "cognito:preferred_role", "device_key",
+    }
+)  # fmt: skip
+"""Claims Cognito sets itself: no user attribute of the same name reaches a token."""
+
+
 class TokenSigner:
     """The keys of one user pool. Keys are made on first use: RSA key generation is slow."""
 
@@ -119,8 +130,8 @@ class TokenSigner:
             "jti": str(uuid.uuid4()),
         }
         for name, value in attributes.items():
-            if name == "sub":
-                continue
+            if name in ident or name in RESERVED_CLAIMS:
+                continue  # an attribute never stands in for a claim Cognito sets
             if name in ("email_verified", "phone_number_verified"):
                 ident[name] = value == "true"
             else:
