@@ -51,6 +51,7 @@ class TokenIssuing(ServiceCore):
             auth_time=grant.auth_time if grant else now,
             origin=grant.origin if grant else None,
             device_key=device_key,
+            groups=[(g.name, g.role_arn) for g in pool.groups_of(user.username)],
         )
         result: dict[str, Any] = {
             "AccessToken": access,

@@ -25,6 +25,14 @@ __all__ = [
 ]
 
 MFA_NAMES = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
+STANDARD_ATTRIBUTES = (
+    "sub", "name", "given_name", "family_name", "middle_name", "nickname",
+    "preferred_username", "profile", "picture", "website", "email", "email_verified",
+    "gender", "birthdate", "zoneinfo", "locale", "phone_number", "phone_number_verified",
+    "address", "updated_at",
+)  # fmt: skip
+"""Cognito's standard attributes, as a pool's ``SchemaAttributes`` lists them."""
+
 FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
@@ -217,6 +225,9 @@ class AppClient:
     """``EnableTokenRevocation``: RevokeToken works, and revoked tokens are refused."""
     rotation_grace: int | None = None
     """``RefreshTokenRotation``: None when off, else its ``RetryGracePeriodSeconds``."""
+    stored: dict[str, Any] = attrs.Factory(dict)
+    """Members kept and echoed but not acted on (OAuth settings, attribute permissions:
+    the fake has no hosted UI)."""
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -245,6 +256,7 @@ class AppClient:
             }
         if self.secret:
             out["ClientSecret"] = self.secret
+        out.update(self.stored)
         return out
 
     def allows(self, flag: str) -> bool:
@@ -258,6 +270,36 @@ class AppClient:
         return flag in self.explicit_auth_flows or (
             legacy is not None and legacy in self.explicit_auth_flows
         )
+
+
+@attrs.define
+class Group:
+    """A group of a pool: its users' tokens carry ``cognito:groups`` (and its role)."""
+
+    name: str
+    description: str | None = None
+    role_arn: str | None = None
+    precedence: int | None = None
+    created: float = 0.0
+    modified: float = 0.0
+    members: list[str] = attrs.Factory(list)
+    """The usernames in the group."""
+
+    def describe(self, pool_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "GroupName": self.name,
+            "UserPoolId": pool_id,
+            "CreationDate": self.created,
+            "LastModifiedDate": self.modified or self.created,
+        }
+        for member, value in (
+            ("Description", self.description),
+            ("RoleArn", self.role_arn),
+            ("Precedence", self.precedence),
+        ):
+            if value is not None:
+                out[member] = value
+        return out
 
 
 @attrs.define
@@ -284,6 +326,7 @@ class UserPool:
     """``DeviceConfiguration``: None when the pool tracks no devices."""
     tier: str = "ESSENTIALS"
     """``UserPoolTier``: LITE has no passwordless sign-in, passkeys or email MFA."""
+    groups: dict[str, Group] = attrs.Factory(dict)
     sms_mfa_config: dict[str, Any] | None = None
     email_mfa_config: dict[str, Any] | None = None
     """The SMS and email MFA configurations as last set (their messages are echoed)."""
@@ -298,11 +341,30 @@ class UserPool:
     def key(self, username: str) -> str:
         return username if self.case_sensitive else username.lower()
 
+    def groups_of(self, username: str) -> list[Group]:
+        """The user's groups, by precedence (lowest first, none last), then name."""
+        return sorted(
+            (g for g in self.groups.values() if username in g.members),
+            key=lambda g: (g.precedence if g.precedence is not None else 2**31, g.name),
+        )
+
     def describe(self) -> dict[str, Any]:
         policy = dict(self.password_policy)
+        region = self.pool_id.split("_", 1)[0]
+        schema = [
+            {
+                "Name": name,
+                "AttributeDataType": "Boolean" if name.endswith("_verified") else "String",
+                "Mutable": name != "sub",
+                "Required": name in self.required_attributes or name == "sub",
+            }
+            for name in STANDARD_ATTRIBUTES
+        ]
         return {
             "Id": self.pool_id,
             "Name": self.name,
+            "Arn": f"arn:aws:cognito-idp:{region}:000000000000:userpool/{self.pool_id}",
+            "SchemaAttributes": schema,
             "CreationDate": self.created,
             "LastModifiedDate": self.created,
             "MfaConfiguration": self.mfa_configuration,

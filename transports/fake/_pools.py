@@ -254,8 +254,30 @@ class PoolsAndClients(ServiceCore):
         WriteAttributes: list[str] | None = None,
         EnableTokenRevocation: bool = True,
         RefreshTokenRotation: dict[str, Any] | None = None,
+        CallbackURLs: list[str] | None = None,
+        LogoutURLs: list[str] | None = None,
+        DefaultRedirectURI: str | None = None,
+        AllowedOAuthFlows: list[str] | None = None,
+        AllowedOAuthScopes: list[str] | None = None,
+        AllowedOAuthFlowsUserPoolClient: bool | None = None,
+        SupportedIdentityProviders: list[str] | None = None,
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
+        stored = {
+            name: value
+            for name, value in (
+                ("CallbackURLs", CallbackURLs),
+                ("LogoutURLs", LogoutURLs),
+                ("DefaultRedirectURI", DefaultRedirectURI),
+                ("AllowedOAuthFlows", AllowedOAuthFlows),
+                ("AllowedOAuthScopes", AllowedOAuthScopes),
+                ("AllowedOAuthFlowsUserPoolClient", AllowedOAuthFlowsUserPoolClient),
+                ("SupportedIdentityProviders", SupportedIdentityProviders),
+                ("ReadAttributes", ReadAttributes),
+                ("WriteAttributes", WriteAttributes),
+            )
+            if value is not None
+        }
         rotation = RefreshTokenRotation or {}
         rotation_grace = (
             int(rotation.get("RetryGracePeriodSeconds", 0))
@@ -291,6 +313,7 @@ class PoolsAndClients(ServiceCore):
             created=self.clock(),
             token_revocation=bool(EnableTokenRevocation),
             rotation_grace=rotation_grace,
+            stored=stored,
         )
         pool.clients[client.client_id] = client
         self._clients[client.client_id] = client

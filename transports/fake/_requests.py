@@ -44,8 +44,12 @@ def _input(operation: str) -> Any:
 
 
 @functools.cache
-def _accepted(method: Callable[..., Any]) -> frozenset[str]:
-    return frozenset(inspect.signature(method).parameters) - {"self"}
+def _accepted(method: Callable[..., Any]) -> frozenset[str] | None:
+    """The members ``method`` takes (None: any, it passes them on with ``**``)."""
+    parameters = inspect.signature(method).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters) - {"self"}
 
 
 def _plain(value: Any) -> Any:
@@ -115,7 +119,8 @@ def check_request(
             errors = getattr(report, "_errors", None) or [("unreadable", "", {})]
             kind, path, details = errors[0]
             raise _fault(kind, path, details)
-    unmodelled = sorted(set(given) - _accepted(method))
+    accepted = _accepted(method)
+    unmodelled = sorted(set(given) - accepted) if accepted is not None else []
     if unmodelled:
         raise ServiceFault(
             "InvalidParameterException",

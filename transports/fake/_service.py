@@ -30,13 +30,16 @@ import pickle
 
 from ._auth import Authentication
 from ._devices import DeviceOperations
+from ._groups import Groups
 from ._mfa_settings import MfaSettings
 from ._model import FakeSettings
-from ._pools import PoolsAndClients
+from ._pool_admin import PoolAdministration
 from ._reset import PasswordReset
+from ._self_service import SelfService
 from ._sign_up import SignUp
 from ._support import Clock, exception_class
 from ._token_ops import TokenOperations
+from ._user_list import UserList
 from ._users import Users
 
 __all__ = ["FakeCognito"]
@@ -56,7 +59,7 @@ class _Exceptions:
 
 
 class FakeCognito(
-    PoolsAndClients,
+    PoolAdministration,
     Users,
     SignUp,
     PasswordReset,
@@ -64,6 +67,9 @@ class FakeCognito(
     Authentication,
     TokenOperations,
     DeviceOperations,
+    Groups,
+    UserList,
+    SelfService,
 ):
     """A Cognito user-pool service in memory.
 

@@ -94,6 +94,7 @@ class TokenSigner:
         auth_time: float,
         device_key: str | None = None,
         origin: str | None = None,
+        groups: list[tuple[str, str | None]] | None = None,
     ) -> tuple[str, str, str]:
         """An (access token, id token, origin jti) triple with Cognito's claims; a refresh
         keeps the sign-in's ``origin`` and ``auth_time``."""
@@ -116,6 +117,8 @@ class TokenSigner:
         }
         if device_key:
             access["device_key"] = device_key
+        names = [name for name, _ in groups or []]
+        roles = [role for _, role in groups or [] if role]
         ident: dict[str, Any] = {
             "sub": sub,
             "aud": client_id,
@@ -129,6 +132,11 @@ class TokenSigner:
             "iat": iat,
             "jti": str(uuid.uuid4()),
         }
+        if names:  # the user's groups, lowest precedence first; its role preferred
+            access["cognito:groups"] = ident["cognito:groups"] = names
+        if roles:
+            ident["cognito:roles"] = roles
+            ident["cognito:preferred_role"] = roles[0]
         for name, value in attributes.items():
             if name in ident or name in RESERVED_CLAIMS:
                 continue  # an attribute never stands in for a claim Cognito sets

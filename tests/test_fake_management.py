@@ -1,0 +1,197 @@
+"""A set-up script written for real Cognito (boto3's cognito-idp API, as documented) runs
+unchanged on the fake, in process and on the wire: pools, app clients, users and their
+search, groups and their token claims, and what users do with their own account."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer
+
+from helpers import admin_client
+
+Code = Callable[[str, str], str]
+PASSWORD = "Setup-pass-1!"
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def setup_script(cognito: Any, code: Code) -> None:
+    """What a team's set-up and admin scripts do, step by step."""
+    pool = cognito.create_user_pool(PoolName="app", AutoVerifiedAttributes=["email"])["UserPool"]
+    pool_id = pool["Id"]
+    assert pool["Arn"].endswith(f"userpool/{pool_id}")
+    assert "email" in [a["Name"] for a in pool["SchemaAttributes"]]
+    listed = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    assert pool_id in [p["Id"] for p in listed]
+
+    # -- app clients -------------------------------------------------------------------
+    flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="web",
+        ExplicitAuthFlows=flows,
+        CallbackURLs=["https://app.example.com/callback"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    client_id = client["ClientId"]
+    described = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    assert described["UserPoolClient"]["CallbackURLs"] == ["https://app.example.com/callback"]
+    updated = cognito.update_user_pool_client(
+        UserPoolId=pool_id, ClientId=client_id, ClientName="web-app", ExplicitAuthFlows=flows
+    )["UserPoolClient"]
+    assert (updated["ClientId"], updated["ClientName"]) == (client_id, "web-app")
+    assert "CallbackURLs" not in updated  # members not given are reset, as Cognito does
+    spare = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="spare")
+    cognito.delete_user_pool_client(
+        UserPoolId=pool_id, ClientId=spare["UserPoolClient"]["ClientId"]
+    )
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+    assert [c["ClientId"] for c in clients["UserPoolClients"]] == [client_id]
+
+    # -- users, and finding them -------------------------------------------------------
+    for name in ("ann", "bob", "cat"):
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=name,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": f"{name}@example.com"},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name.title()},
+            ],
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True
+        )
+
+    def found(**search: Any) -> list[str]:
+        users = cognito.list_users(UserPoolId=pool_id, **search)["Users"]
+        return [u["Username"] for u in users]
+
+    assert found(Filter='email ^= "a"') == ["ann"]
+    assert found(Filter='username = "bob"') == ["bob"]
+    assert found(Filter='cognito:user_status = "CONFIRMED"') == ["ann", "bob", "cat"]
+    first = cognito.list_users(UserPoolId=pool_id, Limit=2)
+    rest = cognito.list_users(UserPoolId=pool_id, Limit=2, PaginationToken=first["PaginationToken"])
+    assert [u["Username"] for u in first["Users"] + rest["Users"]] == ["ann", "bob", "cat"]
+    shown = cognito.list_users(UserPoolId=pool_id, AttributesToGet=["email"], Limit=1)
+    assert [a["Name"] for a in shown["Users"][0]["Attributes"]] == ["email"]
+    with pytest.raises(cognito.exceptions.InvalidParameterException):
+        cognito.list_users(UserPoolId=pool_id, Filter='shoe_size = "9"')
+
+    # -- groups ------------------------------------------------------------------------
+    role = "arn:aws:iam::000000000000:role/admins"
+    cognito.create_group(GroupName="admins", UserPoolId=pool_id, Precedence=1, RoleArn=role)
+    cognito.create_group(GroupName="readers", UserPoolId=pool_id, Precedence=5)
+    cognito.update_group(GroupName="readers", UserPoolId=pool_id, Description="Read only")
+    assert (
+        cognito.get_group(GroupName="readers", UserPoolId=pool_id)["Group"]["Description"]
+        == "Read only"
+    )
+    with pytest.raises(cognito.exceptions.GroupExistsException):
+        cognito.create_group(GroupName="admins", UserPoolId=pool_id)
+    for group in ("readers", "admins"):
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="ann", GroupName=group)
+    groups = cognito.admin_list_groups_for_user(Username="ann", UserPoolId=pool_id)["Groups"]
+    assert [g["GroupName"] for g in groups] == ["admins", "readers"]
+    members = cognito.list_users_in_group(UserPoolId=pool_id, GroupName="admins")["Users"]
+    assert [u["Username"] for u in members] == ["ann"]
+    assert [g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]] == [
+        "admins",
+        "readers",
+    ]
+
+    def sign_in(name: str, password: str = PASSWORD) -> dict[str, Any]:
+        result: dict[str, Any] = cognito.admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": password},
+        )["AuthenticationResult"]
+        return result
+
+    tokens = sign_in("ann")
+    assert _claims(tokens["AccessToken"])["cognito:groups"] == ["admins", "readers"]
+    ident = _claims(tokens["IdToken"])
+    assert ident["cognito:preferred_role"] == role
+    cognito.admin_remove_user_from_group(UserPoolId=pool_id, Username="ann", GroupName="readers")
+    cognito.delete_group(GroupName="readers", UserPoolId=pool_id)
+    assert _claims(sign_in("ann")["AccessToken"])["cognito:groups"] == ["admins"]
+
+    # -- a user's own account ------------------------------------------------------------
+    access = tokens["AccessToken"]
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.change_password(
+            PreviousPassword="Wrong-pass-1!", ProposedPassword="New-pass-1!", AccessToken=access
+        )
+    cognito.change_password(
+        PreviousPassword=PASSWORD, ProposedPassword="New-pass-1!", AccessToken=access
+    )
+    access = sign_in("ann", "New-pass-1!")["AccessToken"]
+    sent = cognito.update_user_attributes(
+        UserAttributes=[{"Name": "email", "Value": "ann@new.example.com"}], AccessToken=access
+    )["CodeDeliveryDetailsList"]
+    assert sent[0]["AttributeName"] == "email"
+    attributes = {
+        a["Name"]: a["Value"] for a in cognito.get_user(AccessToken=access)["UserAttributes"]
+    }
+    assert attributes["email_verified"] == "false"
+    cognito.verify_user_attribute(
+        AccessToken=access, AttributeName="email", Code=code("ann", "VERIFY_email")
+    )
+    cognito.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
+    cognito.verify_user_attribute(
+        AccessToken=access, AttributeName="email", Code=code("ann", "VERIFY_email")
+    )
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.update_user_attributes(
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}], AccessToken=access
+        )
+    cognito.delete_user_attributes(UserAttributeNames=["name"], AccessToken=access)
+    cognito.admin_delete_user_attributes(
+        UserPoolId=pool_id, Username="cat", UserAttributeNames=["name"]
+    )
+    user = cognito.admin_get_user(UserPoolId=pool_id, Username="ann")
+    assert "name" not in {a["Name"] for a in user["UserAttributes"]}
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email_verified"] == "true"
+
+    bob = sign_in("bob")["AccessToken"]
+    cognito.delete_user(AccessToken=bob)
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=pool_id, Username="bob")
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.get_user(AccessToken=bob)
+
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    with pytest.raises(cognito.exceptions.ResourceNotFoundException):
+        cognito.describe_user_pool(UserPoolId=pool_id)
+
+
+def test_the_set_up_script_runs_in_process() -> None:
+    cognito = FakeCognito()
+    setup_script(cognito, lambda user, purpose: cognito.outbox.last_code(user, purpose=purpose))
+
+
+def test_the_set_up_script_runs_on_the_wire() -> None:
+    with FakeCognitoServer() as server:
+
+        def code(user: str, purpose: str) -> str:
+            query = urllib.parse.urlencode({"username": user, "purpose": purpose})
+            with urllib.request.urlopen(f"{server.url}/_fake/outbox?{query}") as reply:
+                return str(json.load(reply)["Messages"][-1]["Code"])
+
+        setup_script(admin_client(server.url), code)

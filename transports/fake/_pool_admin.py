@@ -1,0 +1,101 @@
+"""Pools and app clients as set-up scripts manage them: ListUserPools, DeleteUserPool,
+ListUserPoolClients, UpdateUserPoolClient, DeleteUserPoolClient.
+
+UpdateUserPoolClient sets every member it is given and, as Cognito documents, resets
+the others to their defaults; the client keeps its id, secret and creation date.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._core import fail, operation
+from ._pools import PoolsAndClients
+
+__all__ = ["PoolAdministration"]
+
+_PAGE = 60
+
+
+class PoolAdministration(PoolsAndClients):
+    """Listing, changing and deleting pools and their app clients."""
+
+    @operation("ListUserPools")
+    def list_user_pools(self, *, MaxResults: int, NextToken: str | None = None) -> dict[str, Any]:
+        if not 1 <= MaxResults <= _PAGE:
+            raise fail("InvalidParameterException", "MaxResults must be between 1 and 60.")
+        pools = sorted(self._pools.values(), key=lambda p: p.created)
+        start = int(NextToken) if NextToken and NextToken.isdigit() else 0
+        end = start + MaxResults
+        shown = [
+            {
+                "Id": p.pool_id,
+                "Name": p.name,
+                "LambdaConfig": p.describe()["LambdaConfig"],
+                "LastModifiedDate": p.created,
+                "CreationDate": p.created,
+            }
+            for p in pools[start:end]
+        ]
+        out: dict[str, Any] = {"UserPools": shown}
+        if end < len(pools):
+            out["NextToken"] = str(end)
+        return out
+
+    @operation("DeleteUserPool")
+    def delete_user_pool(self, *, UserPoolId: str) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        for client_id in pool.clients:
+            self._clients.pop(client_id, None)
+        for token, grant in list(self._refresh.items()):
+            if grant.pool_id == pool.pool_id:
+                del self._refresh[token]
+        del self._pools[pool.pool_id]
+        self._signers.pop(pool.pool_id, None)
+        return {}
+
+    @operation("ListUserPoolClients")
+    def list_user_pool_clients(
+        self, *, UserPoolId: str, MaxResults: int | None = None, NextToken: str | None = None
+    ) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        clients = sorted(pool.clients.values(), key=lambda c: c.created)
+        start = int(NextToken) if NextToken and NextToken.isdigit() else 0
+        end = start + (MaxResults or _PAGE)
+        shown = [
+            {"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name}
+            for c in clients[start:end]
+        ]
+        out: dict[str, Any] = {"UserPoolClients": shown}
+        if end < len(clients):
+            out["NextToken"] = str(end)
+        return out
+
+    @operation("UpdateUserPoolClient")
+    def update_user_pool_client(
+        self, *, UserPoolId: str, ClientId: str, ClientName: str | None = None, **members: Any
+    ) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        old = pool.clients.get(ClientId)
+        if old is None:
+            raise fail("ResourceNotFoundException", f"User pool client {ClientId} does not exist.")
+        built = self.create_user_pool_client(
+            UserPoolId=UserPoolId, ClientName=ClientName or old.name, **members
+        )["UserPoolClient"]["ClientId"]
+        new = attrs.evolve(
+            pool.clients.pop(built), client_id=old.client_id, secret=old.secret, created=old.created
+        )
+        del self._clients[built]
+        pool.clients[old.client_id] = self._clients[old.client_id] = new
+        return {"UserPoolClient": new.describe()}
+
+    @operation("DeleteUserPoolClient")
+    def delete_user_pool_client(self, *, UserPoolId: str, ClientId: str) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        if ClientId not in pool.clients:
+            raise fail("ResourceNotFoundException", f"User pool client {ClientId} does not exist.")
+        del pool.clients[ClientId]
+        self._clients.pop(ClientId, None)
+        return {}
