@@ -12,6 +12,7 @@ from typing import Any
 
 from ._core import ServiceCore, fail, operation
 from ._model import Group, User, UserPool
+from ._support import paginate
 
 __all__ = ["Groups"]
 
@@ -78,7 +79,7 @@ class Groups(ServiceCore):
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
         groups = [g.describe(pool.pool_id) for g in sorted(pool.groups.values(), key=_order)]
-        page, token = _page(groups, Limit, NextToken)
+        page, token = paginate(groups, Limit or _PAGE, NextToken)
         out: dict[str, Any] = {"Groups": page}
         if token:
             out["NextToken"] = token
@@ -118,7 +119,7 @@ class Groups(ServiceCore):
         pool = self._pool(UserPoolId)
         user = self._admin_user(pool, Username)
         groups = [g.describe(pool.pool_id) for g in self._groups_of(pool, user)]
-        page, token = _page(groups, Limit, NextToken)
+        page, token = paginate(groups, Limit or _PAGE, NextToken)
         out: dict[str, Any] = {"Groups": page}
         if token:
             out["NextToken"] = token
@@ -140,7 +141,7 @@ class Groups(ServiceCore):
             for name in group.members
             if pool.key(name) in pool.users
         ]
-        page, token = _page(users, Limit, NextToken)
+        page, token = paginate(users, Limit or _PAGE, NextToken)
         out: dict[str, Any] = {"Users": page}
         if token:
             out["NextToken"] = token
@@ -162,11 +163,3 @@ class Groups(ServiceCore):
 
 def _order(group: Group) -> tuple[int, str]:
     return (group.precedence if group.precedence is not None else 2**31, group.name)
-
-
-def _page(items: list[Any], limit: int | None, token: str | None) -> tuple[list[Any], str | None]:
-    """One page of ``items`` from ``token`` (an offset as text), and the next token."""
-    start = int(token) if token and token.isdigit() else 0
-    size = limit or _PAGE
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)

@@ -13,6 +13,7 @@ import attrs
 
 from ._core import fail, operation
 from ._pools import PoolsAndClients
+from ._support import paginate
 
 __all__ = ["PoolAdministration"]
 
@@ -26,9 +27,9 @@ class PoolAdministration(PoolsAndClients):
     def list_user_pools(self, *, MaxResults: int, NextToken: str | None = None) -> dict[str, Any]:
         if not 1 <= MaxResults <= _PAGE:
             raise fail("InvalidParameterException", "MaxResults must be between 1 and 60.")
-        pools = sorted(self._pools.values(), key=lambda p: p.created)
-        start = int(NextToken) if NextToken and NextToken.isdigit() else 0
-        end = start + MaxResults
+        pools, token = paginate(
+            sorted(self._pools.values(), key=lambda p: p.created), MaxResults, NextToken
+        )
         shown = [
             {
                 "Id": p.pool_id,
@@ -37,11 +38,11 @@ class PoolAdministration(PoolsAndClients):
                 "LastModifiedDate": p.created,
                 "CreationDate": p.created,
             }
-            for p in pools[start:end]
+            for p in pools
         ]
         out: dict[str, Any] = {"UserPools": shown}
-        if end < len(pools):
-            out["NextToken"] = str(end)
+        if token:
+            out["NextToken"] = token
         return out
 
     @operation("DeleteUserPool")
@@ -61,16 +62,16 @@ class PoolAdministration(PoolsAndClients):
         self, *, UserPoolId: str, MaxResults: int | None = None, NextToken: str | None = None
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
-        clients = sorted(pool.clients.values(), key=lambda c: c.created)
-        start = int(NextToken) if NextToken and NextToken.isdigit() else 0
-        end = start + (MaxResults or _PAGE)
+        clients, token = paginate(
+            sorted(pool.clients.values(), key=lambda c: c.created), MaxResults or _PAGE, NextToken
+        )
         shown = [
             {"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name}
-            for c in clients[start:end]
+            for c in clients
         ]
         out: dict[str, Any] = {"UserPoolClients": shown}
-        if end < len(clients):
-            out["NextToken"] = str(end)
+        if token:
+            out["NextToken"] = token
         return out
 
     @operation("UpdateUserPoolClient")

@@ -20,6 +20,7 @@ __all__ = [
     "client_error",
     "exception_class",
     "mask_destination",
+    "paginate",
     "password_policy_violation",
 ]
 
@@ -190,3 +191,11 @@ def password_policy_violation(password: str, policy: dict[str, Any]) -> str | No
     if policy.get("RequireSymbols", True) and not any(c in _SYMBOLS for c in password):
         return "Password must have symbol characters"
     return None
+
+
+def paginate(items: list[Any], size: int, token: str | None) -> tuple[list[Any], str | None]:
+    """One page of ``items`` from ``token`` (an offset, as text), and the next page's token
+    (None after the last page)."""
+    start = int(token) if token and token.isdigit() else 0
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ._core import ServiceCore, attr_list, fail, operation
 from ._model import User
+from ._support import paginate
 
 __all__ = ["UserList"]
 
@@ -50,18 +51,17 @@ class UserList(ServiceCore):
             raise fail("InvalidParameterException", "Limit must be between 0 and 60.")
         matches = _matcher(Filter)
         users = [u for u in sorted(pool.users.values(), key=lambda u: u.created) if matches(u)]
-        start = int(PaginationToken) if PaginationToken and PaginationToken.isdigit() else 0
-        end = start + (Limit or _PAGE)
+        chosen, token = paginate(users, Limit or _PAGE, PaginationToken)
         page = []
-        for user in users[start:end]:
+        for user in chosen:
             shown = self._user_type(user)
             if AttributesToGet is not None:
                 kept = {k: v for k, v in user.attributes.items() if k in AttributesToGet}
                 shown["Attributes"] = attr_list(kept)
             page.append(shown)
         out: dict[str, Any] = {"Users": page}
-        if end < len(users):
-            out["PaginationToken"] = str(end)
+        if token:
+            out["PaginationToken"] = token
         return out
 
 
