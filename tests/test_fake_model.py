@@ -140,3 +140,15 @@ def test_in_process_calls_are_checked_too() -> None:
     assert pool.user("zed") is None  # a valid call still works
     assert cognito.admin_get_user(UserPoolId=pool.pool_id, Username="zed")["Username"] == "zed"
     assert PASSWORD
+
+
+def test_an_operation_the_fake_does_not_serve_is_named(
+    wire: tuple[FakeCognito, FakeCognitoApp, Client],
+) -> None:
+    cognito, _, client = wire
+    with pytest.raises(Exception, match="does not serve CreateIdentityProvider"):
+        cognito.create_identity_provider(UserPoolId="eu-west-1_x")
+    status, reply, _ = _post(client, "CreateIdentityProvider", {})
+    assert status == 400
+    assert reply["__type"] == "UnknownOperationException"
+    assert "CreateIdentityProvider" in reply["message"]

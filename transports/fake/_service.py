@@ -25,8 +25,10 @@ The operations live in one module per family, each a class over the shared core
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
+from typing import Any
 
 from ._auth import Authentication
 from ._devices import DeviceOperations
@@ -34,10 +36,11 @@ from ._groups import Groups
 from ._mfa_settings import MfaSettings
 from ._model import FakeSettings
 from ._pool_admin import PoolAdministration
+from ._requests import model_operations
 from ._reset import PasswordReset
 from ._self_service import SelfService
 from ._sign_up import SignUp
-from ._support import Clock, exception_class
+from ._support import Clock, ServiceFault, client_error, exception_class
 from ._token_ops import TokenOperations
 from ._user_list import UserList
 from ._users import Users
@@ -89,6 +92,24 @@ class FakeCognito(
     def __repr__(self) -> str:
         return f"FakeCognito({len(self._pools)} pools)"
 
+    def __getattr__(self, name: str) -> Any:
+        """An operation of Cognito's API the fake does not serve: calling it is Cognito's
+        ``UnknownOperationException``, by name (not an AttributeError)."""
+        operation = _unserved().get(name)
+        if operation is None:
+            raise AttributeError(name)
+
+        def unserved(**_: Any) -> Any:
+            raise client_error(
+                ServiceFault(
+                    "UnknownOperationException",
+                    f"The fake user pool does not serve {operation}.",
+                ),
+                operation,
+            )
+
+        return unserved
+
     # == persistence ================================================================
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -117,3 +138,16 @@ class FakeCognito(
         if not isinstance(loaded, cls):
             raise ValueError(f"{os.fspath(path)} does not hold a FakeCognito.")
         return loaded
+
+
+@functools.cache
+def _unserved() -> dict[str, str]:
+    """The operations of Cognito's model the fake does not serve, by method name."""
+    from botocore import xform_name
+
+    served = {
+        member.cognito_operation
+        for name in dir(FakeCognito)
+        if hasattr(member := getattr(FakeCognito, name), "cognito_operation")
+    }
+    return {xform_name(op): op for op in model_operations() if op not in served}
