@@ -195,3 +195,21 @@ def test_the_set_up_script_runs_on_the_wire() -> None:
                 return str(json.load(reply)["Messages"][-1]["Code"])
 
         setup_script(admin_client(server.url), code)
+
+
+def test_a_pool_is_in_the_region_its_client_addresses() -> None:
+    import boto3
+
+    with FakeCognitoServer() as server:
+        client = boto3.client(
+            "cognito-idp",
+            region_name="eu-west-1",
+            endpoint_url=server.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        pool = client.create_user_pool(PoolName="irish")["UserPool"]
+        assert pool["Id"].startswith("eu-west-1_")
+        assert ":eu-west-1:" in pool["Arn"]
+        assert server.cognito.jwks(pool["Id"])  # its keys, under the pool's own issuer
+    assert FakeCognito().create_user_pool(PoolName="p")["UserPool"]["Id"].startswith("us-east-1_")

@@ -54,6 +54,7 @@ __all__ = [
     "SESSION_INVALID",
     "SESSION_USED",
     "ServiceCore",
+    "addressed_to",
     "attr_dict",
     "attr_list",
     "b64url_bytes",
@@ -111,6 +112,21 @@ def presenting(device_key: str | None) -> Iterator[None]:
         yield
     finally:
         _DEVICE.reset(token)
+
+
+_REGION: ContextVar[str | None] = ContextVar("cognitoflow_fake_region", default=None)
+"""The region the request being handled was addressed to (from its signature), if known."""
+
+
+@contextmanager
+def addressed_to(region: str | None) -> Iterator[None]:
+    """Handle one request addressed to ``region`` (the wire server reads it from the
+    request's signature): a pool it creates is in that region."""
+    token = _REGION.set(region)
+    try:
+        yield
+    finally:
+        _REGION.reset(token)
 
 
 def presented_device() -> str | None:
@@ -215,6 +231,11 @@ class ServiceCore:
         self._calls += 1
         if self._calls % self.SWEEP_EVERY == 0:
             self._sweep()
+
+    @property
+    def _region(self) -> str:
+        """The region of a new pool: the request's, else ``FakeSettings.region``."""
+        return _REGION.get() or self.settings.region
 
     def _sweep(self) -> None:
         """Forget what can no longer be used: expired sessions and SRP exchanges,

@@ -81,7 +81,7 @@ class CustomAuthFlow(PasswordAuth):
             attributes = {**user.attributes, "cognito:user_status": user.status}
         return {
             "version": "1",
-            "region": self.settings.region,
+            "region": pool.pool_id.split("_", 1)[0],
             "userPoolId": pool.pool_id,
             "userName": user.username if user else login,
             "callerContext": {

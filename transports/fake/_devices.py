@@ -155,7 +155,7 @@ class DeviceOperations(ServiceCore):
                 grant.revoked = True
 
     def _describe(self, pool: UserPool, user: User, device: Device) -> dict[str, Any]:
-        return device.describe(pool.pool_id, user.username, self.settings.region)
+        return device.describe(pool.pool_id, user.username, pool.pool_id.split("_", 1)[0])
 
     def _page(
         self,

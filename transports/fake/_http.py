@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from ._core import addressed_to
 from ._service import FakeCognito
 
 __all__ = ["FakeCognitoApp", "FakeCognitoServer"]
@@ -115,7 +116,7 @@ class FakeCognitoApp:
         if not isinstance(body, dict):
             return _error("SerializationException", "The request body must be a JSON object.")
         try:
-            with self._lock:
+            with self._lock, addressed_to(_signed_region(request)):
                 result = getattr(self.cognito, method)(**body)
                 if self.on_change is not None:
                     self.on_change()
@@ -155,6 +156,15 @@ class FakeCognitoApp:
             and (purpose is None or purpose == m.purpose)
         ]
         return _json({"Messages": messages})
+
+
+_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/cognito-idp/")
+
+
+def _signed_region(request: Request) -> str | None:
+    """The region a signed request was addressed to (SigV4's credential scope)."""
+    found = _CREDENTIAL.search(request.headers.get("Authorization", ""))
+    return found[1] if found else None
 
 
 def _json(body: Any, status: int = 200) -> Response:

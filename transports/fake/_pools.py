@@ -64,7 +64,7 @@ class PoolsAndClients(ServiceCore):
                 f"1 validation error detected: Value '{UserPoolTier}' at 'userPoolTier' failed to "
                 "satisfy constraint: Member must satisfy enum value set: [LITE, ESSENTIALS, PLUS]",
             )
-        pool_id = f"{self.settings.region}_{random_id(9, string.ascii_letters + string.digits)}"
+        pool_id = f"{self._region}_{random_id(9, string.ascii_letters + string.digits)}"
         policy = {
             "MinimumLength": 8,
             "RequireUppercase": True,
@@ -104,7 +104,7 @@ class PoolsAndClients(ServiceCore):
         _check_tier(pool)
         self._pools[pool_id] = pool
         self._signers[pool_id] = TokenSigner(
-            f"https://cognito-idp.{self.settings.region}.amazonaws.com/{pool_id}"
+            f"https://cognito-idp.{pool_id.split('_', 1)[0]}.amazonaws.com/{pool_id}"
         )
         return {"UserPool": pool.describe()}
 
