@@ -27,24 +27,21 @@ def _id_claims(pool: Pool, token: str) -> dict[str, Any]:
 
 
 def test_attributes_never_stand_in_for_id_token_claims(make_pool: MakePool) -> None:
+    """The schema refuses such attributes; and should one be stored (an older state file),
+    the token still carries Cognito's claims."""
     pool = make_pool()
-    forged = {
-        "cognito:username": "admin",
-        "aud": "another-client",
-        "iss": "https://evil.example.com",
-        "token_use": "access",
-        "email_verified": "True",  # Cognito reads boolean strings in any case
-        "email": "ann@example.com",
-    }
-    pool.cognito.admin_create_user(
-        UserPoolId=pool.pool_id,
-        Username="ann",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": k, "Value": v} for k, v in forged.items()],
-    )
-    pool.cognito.admin_set_user_password(
-        UserPoolId=pool.pool_id, Username="ann", Password=PASSWORD, Permanent=True
-    )
+    forged = {"cognito:username": "admin", "aud": "another-client", "token_use": "access"}
+    for name, value in forged.items():
+        with pytest.raises(pool.cognito.exceptions.InvalidParameterException, match="schema"):
+            pool.cognito.sign_up(
+                ClientId=pool.client_id,
+                Username=f"x{len(name)}",
+                Password=PASSWORD,
+                UserAttributes=[{"Name": name, "Value": value}],
+            )
+    pool.user("ann", email="ann@example.com", email_verified="True")  # any case, as Cognito
+    user = pool.cognito._pools[pool.pool_id].users["ann"]
+    user.attributes.update(forged, iss="https://evil.example.com")
     flow = SignInFlow(
         FakeTransport(pool.cognito), user_pool_id=pool.pool_id, client_id=pool.client_id
     )
@@ -57,6 +54,45 @@ def test_attributes_never_stand_in_for_id_token_claims(make_pool: MakePool) -> N
     assert claims["iss"].endswith(pool.pool_id)
     assert claims["token_use"] == "id"
     assert claims["email_verified"] is True
+
+
+def test_custom_attributes_follow_the_schema(make_pool: MakePool) -> None:
+    pool = make_pool(
+        Schema=[
+            {
+                "Name": "tier",
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "8"},
+            },
+            {"Name": "employee_id", "AttributeDataType": "Number", "Mutable": False},
+        ]
+    )
+    cognito, admin = pool.cognito, {"UserPoolId": pool.pool_id}
+    schema = cognito.describe_user_pool(**admin)["UserPool"]["SchemaAttributes"]
+    assert {"custom:tier", "custom:employee_id"} <= {a["Name"] for a in schema}
+    pool.user("kai", **{"custom:tier": "gold", "custom:employee_id": "42"})
+    user = {**admin, "Username": "kai"}
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="between 1 and 8"):
+        cognito.admin_update_user_attributes(
+            **user, UserAttributes=[{"Name": "custom:tier", "Value": "platinum-plus"}]
+        )
+    with pytest.raises(cognito.exceptions.NotAuthorizedException, match="immutable"):
+        cognito.admin_update_user_attributes(
+            **user, UserAttributes=[{"Name": "custom:employee_id", "Value": "43"}]
+        )
+    with pytest.raises(cognito.exceptions.InvalidParameterException, match="schema"):
+        cognito.admin_update_user_attributes(
+            **user, UserAttributes=[{"Name": "custom:shoe", "Value": "9"}]
+        )
+    cognito.add_custom_attributes(
+        **admin, CustomAttributes=[{"Name": "shoe", "AttributeDataType": "Number"}]
+    )
+    cognito.admin_update_user_attributes(
+        **user, UserAttributes=[{"Name": "custom:shoe", "Value": "9"}]
+    )
+    attributes = cognito.admin_get_user(**user)["UserAttributes"]
+    assert {"Name": "custom:shoe", "Value": "9"} in attributes
 
 
 def test_a_refused_mfa_preference_changes_nothing(make_pool: MakePool) -> None:

@@ -63,8 +63,9 @@ def _pool(
     cognito: FakeCognito, mfa: str = "OFF", flows: list[str] | None = None, **extra: Any
 ) -> tuple[str, str]:
     pool_id = cognito.create_user_pool(PoolName="demo", MfaConfiguration=mfa, **extra)
+    client_flows = {"ExplicitAuthFlows": flows} if flows else {}
     client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id["UserPool"]["Id"], ClientName="demo-web", ExplicitAuthFlows=flows
+        UserPoolId=pool_id["UserPool"]["Id"], ClientName="demo-web", **client_flows
     )["UserPoolClient"]["ClientId"]
     return pool_id["UserPool"]["Id"], client_id
 

@@ -36,6 +36,7 @@ from ._model import (
     UserPool,
 )
 from ._requests import check_request
+from ._schema import check_attributes
 from ._support import (
     Clock,
     Message,
@@ -318,6 +319,7 @@ class ServiceCore:
             username = login
             if pool.key(login) in pool.users:
                 raise fail("UsernameExistsException", "User already exists")
+        check_attributes(pool, attributes, creating=True)
         sub = str(uuid.uuid4())
         if pool.username_attributes:
             sub = username

@@ -327,6 +327,8 @@ class UserPool:
     tier: str = "ESSENTIALS"
     """``UserPoolTier``: LITE has no passwordless sign-in, passkeys or email MFA."""
     groups: dict[str, Group] = attrs.Factory(dict)
+    custom_attributes: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    """Custom attributes of the schema, by their ``custom:`` name."""
     sms_mfa_config: dict[str, Any] | None = None
     email_mfa_config: dict[str, Any] | None = None
     """The SMS and email MFA configurations as last set (their messages are echoed)."""
@@ -359,6 +361,15 @@ class UserPool:
                 "Required": name in self.required_attributes or name == "sub",
             }
             for name in STANDARD_ATTRIBUTES
+        ] + [
+            {
+                "Name": name,
+                "AttributeDataType": entry["AttributeDataType"],
+                "Mutable": entry.get("Mutable", True),
+                "Required": False,
+                "DeveloperOnlyAttribute": bool(entry.get("DeveloperOnlyAttribute", False)),
+            }
+            for name, entry in self.custom_attributes.items()
         ]
         return {
             "Id": self.pool_id,

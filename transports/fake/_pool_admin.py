@@ -13,6 +13,7 @@ import attrs
 
 from ._core import fail, operation
 from ._pools import PoolsAndClients
+from ._schema import custom_attributes
 from ._support import paginate
 
 __all__ = ["PoolAdministration"]
@@ -91,6 +92,20 @@ class PoolAdministration(PoolsAndClients):
         del self._clients[built]
         pool.clients[old.client_id] = self._clients[old.client_id] = new
         return {"UserPoolClient": new.describe()}
+
+    @operation("AddCustomAttributes")
+    def add_custom_attributes(
+        self, *, UserPoolId: str, CustomAttributes: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        added = custom_attributes(CustomAttributes)
+        for name in added:
+            if name in pool.custom_attributes:
+                raise fail(
+                    "InvalidParameterException", f"Existing attribute already has name {name}."
+                )
+        pool.custom_attributes.update(added)
+        return {}
 
     @operation("DeleteUserPoolClient")
     def delete_user_pool_client(self, *, UserPoolId: str, ClientId: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ._model import (
     AppClient,
     UserPool,
 )
+from ._schema import custom_attributes
 from ._support import client_error
 from ._tokens import TokenSigner
 
@@ -99,6 +100,7 @@ class PoolsAndClients(ServiceCore):
             lambda_config=dict(LambdaConfig or {}),
             first_factors=first_factors or ["PASSWORD"],
             device_configuration=_device_configuration(DeviceConfiguration),
+            custom_attributes=custom_attributes(Schema),
             tier=UserPoolTier or "ESSENTIALS",
         )
         _check_tier(pool)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ._core import INCORRECT, ServiceCore, attr_dict, fail, operation
 from ._model import User, UserPool
+from ._schema import check_attributes
 
 __all__ = ["SelfService"]
 
@@ -54,6 +55,7 @@ class SelfService(ServiceCore):
                     "NotAuthorizedException",
                     f"A client attempted to write unauthorized attribute {name}",
                 )
+        check_attributes(pool, given, creating=False)
         deliveries = []
         for name, value in given.items():
             changed = user.attributes.get(name) != value

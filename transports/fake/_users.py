@@ -11,6 +11,7 @@ from ._core import (
     fail,
     operation,
 )
+from ._schema import check_attributes
 
 __all__ = ["Users"]
 
@@ -142,8 +143,11 @@ class Users(ServiceCore):
         UserAttributes: list[dict[str, str]],
         ClientMetadata: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        user = self._admin_user(self._pool(UserPoolId), Username)
-        user.attributes.update(attr_dict(UserAttributes))
+        pool = self._pool(UserPoolId)
+        user = self._admin_user(pool, Username)
+        given = attr_dict(UserAttributes)
+        check_attributes(pool, given, creating=False)
+        user.attributes.update(given)
         return {}
 
     @operation("GetUser")
