@@ -63,7 +63,7 @@ def _pool(
     cognito: FakeCognito, mfa: str = "OFF", flows: list[str] | None = None, **extra: Any
 ) -> tuple[str, str]:
     pool_id = cognito.create_user_pool(PoolName="demo", MfaConfiguration=mfa, **extra)
-    client_flows = {"ExplicitAuthFlows": flows} if flows else {}
+    client_flows: dict[str, Any] = {"ExplicitAuthFlows": flows} if flows else {}
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id["UserPool"]["Id"], ClientName="demo-web", **client_flows
     )["UserPoolClient"]["ClientId"]
