@@ -213,3 +213,42 @@ def test_a_pool_is_in_the_region_its_client_addresses() -> None:
         assert ":eu-west-1:" in pool["Arn"]
         assert server.cognito.jwks(pool["Id"])  # its keys, under the pool's own issuer
     assert FakeCognito().create_user_pool(PoolName="p")["UserPool"]["Id"].startswith("us-east-1_")
+
+
+class ModelChecked:
+    """A FakeCognito whose every reply is checked against the operation's output shape in
+    Cognito's model (members present where required, of the right types)."""
+
+    def __init__(self, cognito: FakeCognito) -> None:
+        import botocore.session
+        from botocore import xform_name
+
+        self.cognito = cognito
+        self.exceptions = cognito.exceptions
+        model = botocore.session.get_session().get_service_model("cognito-idp")
+        self.model = model
+        self.operations = {xform_name(op): op for op in model.operation_names}
+        self.checked: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        from botocore.validate import ParamValidator
+
+        method = getattr(self.cognito, name)
+        shape = self.model.operation_model(self.operations[name]).output_shape
+
+        def call(**request: Any) -> Any:
+            reply = method(**request)
+            if shape is not None:
+                report = ParamValidator().validate(reply, shape)
+                assert not report.has_errors(), f"{name}: {report.generate_report()}"
+            self.checked.add(name)
+            return reply
+
+        return call
+
+
+def test_every_reply_of_the_set_up_script_fits_cognitos_model() -> None:
+    cognito = FakeCognito()
+    checked = ModelChecked(cognito)
+    setup_script(checked, lambda user, purpose: cognito.outbox.last_code(user, purpose=purpose))
+    assert len(checked.checked) >= 30

@@ -320,3 +320,30 @@ def test_memory_stays_flat_over_a_long_run() -> None:
     print(f"\nsoak: 2000 sign-ins; traced memory {start} bytes after 500, {end} after 2000")
     assert len(cognito._refresh) <= 144 + cognito.SWEEP_EVERY  # one day's, plus one sweep's
     assert end < start + 512 * 1024
+
+
+def test_an_administrators_new_email_is_unverified_until_its_code(make_pool: MakePool) -> None:
+    pool = make_pool(AutoVerifiedAttributes=["email"])
+    pool.user("lou", email="lou@example.com", email_verified="true")
+    admin = {"UserPoolId": pool.pool_id, "Username": "lou"}
+    pool.cognito.admin_update_user_attributes(
+        **admin, UserAttributes=[{"Name": "email", "Value": "lou@new.example.com"}]
+    )
+    attributes = {
+        a["Name"]: a["Value"] for a in pool.cognito.admin_get_user(**admin)["UserAttributes"]
+    }
+    assert attributes["email_verified"] == "false"
+    assert pool.cognito.outbox.last("lou", purpose="VERIFY_email").destination == (
+        "lou@new.example.com"
+    )
+    pool.cognito.admin_update_user_attributes(  # an administrator may vouch for it
+        **admin,
+        UserAttributes=[
+            {"Name": "email", "Value": "lou@other.example.com"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+    )
+    attributes = {
+        a["Name"]: a["Value"] for a in pool.cognito.admin_get_user(**admin)["UserAttributes"]
+    }
+    assert attributes["email_verified"] == "true"

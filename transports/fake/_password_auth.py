@@ -157,7 +157,7 @@ class PasswordAuth(MfaChallenges):
         exchange = self._srp.get(answers["PASSWORD_CLAIM_SECRET_BLOCK"])
         if exchange is None or exchange.client_id != client.client_id:
             raise fail("NotAuthorizedException", SESSION_INVALID)
-        if session_id is not None and session_id != exchange.session_id:
+        if session_id is not None and not same_text(exchange.session_id, session_id):
             raise fail("NotAuthorizedException", SESSION_INVALID)
         session = self._sessions.get(exchange.session_id)
         if session is None or session.used:

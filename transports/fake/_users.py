@@ -147,7 +147,17 @@ class Users(ServiceCore):
         user = self._admin_user(pool, Username)
         given = attr_dict(UserAttributes)
         check_attributes(pool, given, creating=False)
+        for name in ("email", "phone_number"):
+            changed = name in given and given[name] != user.attributes.get(name)
+            if changed and f"{name}_verified" not in given:
+                # A new address is unverified unless the administrator says otherwise; a
+                # pool that verifies it sends the code.
+                given[f"{name}_verified"] = "false"
         user.attributes.update(given)
+        for name in ("email", "phone_number"):
+            unverified = user.attributes.get(f"{name}_verified") == "false"
+            if name in given and unverified and name in pool.auto_verified_attributes:
+                self._issue_code(pool, user, f"VERIFY_{name}", name, 24 * 3600)
         return {}
 
     @operation("GetUser")
