@@ -34,6 +34,9 @@ def setup_script(cognito: Any, code: Code) -> None:
     assert "email" in [a["Name"] for a in pool["SchemaAttributes"]]
     listed = cognito.list_user_pools(MaxResults=60)["UserPools"]
     assert pool_id in [p["Id"] for p in listed]
+    cognito.tag_resource(ResourceArn=pool["Arn"], Tags={"team": "auth", "env": "test"})
+    cognito.untag_resource(ResourceArn=pool["Arn"], TagKeys=["env"])
+    assert cognito.list_tags_for_resource(ResourceArn=pool["Arn"])["Tags"] == {"team": "auth"}
 
     # -- app clients -------------------------------------------------------------------
     flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -165,6 +168,10 @@ def setup_script(cognito: Any, code: Code) -> None:
     cognito.admin_delete_user_attributes(
         UserPoolId=pool_id, Username="cat", UserAttributeNames=["name"]
     )
+    factors = cognito.get_user_auth_factors(AccessToken=access)
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
+    admin_view = cognito.admin_get_user_auth_factors(UserPoolId=pool_id, Username="ann")
+    assert admin_view["Username"] == "ann"
     user = cognito.admin_get_user(UserPoolId=pool_id, Username="ann")
     assert "name" not in {a["Name"] for a in user["UserAttributes"]}
     assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email_verified"] == "true"

@@ -327,6 +327,7 @@ class UserPool:
     tier: str = "ESSENTIALS"
     """``UserPoolTier``: LITE has no passwordless sign-in, passkeys or email MFA."""
     groups: dict[str, Group] = attrs.Factory(dict)
+    tags: dict[str, str] = attrs.Factory(dict)
     custom_attributes: dict[str, dict[str, Any]] = attrs.Factory(dict)
     """Custom attributes of the schema, by their ``custom:`` name."""
     sms_mfa_config: dict[str, Any] | None = None
@@ -343,6 +344,11 @@ class UserPool:
     def key(self, username: str) -> str:
         return username if self.case_sensitive else username.lower()
 
+    @property
+    def arn(self) -> str:
+        region = self.pool_id.split("_", 1)[0]
+        return f"arn:aws:cognito-idp:{region}:000000000000:userpool/{self.pool_id}"
+
     def groups_of(self, username: str) -> list[Group]:
         """The user's groups, by precedence (lowest first, none last), then name."""
         return sorted(
@@ -352,7 +358,6 @@ class UserPool:
 
     def describe(self) -> dict[str, Any]:
         policy = dict(self.password_policy)
-        region = self.pool_id.split("_", 1)[0]
         schema = [
             {
                 "Name": name,
@@ -374,7 +379,8 @@ class UserPool:
         return {
             "Id": self.pool_id,
             "Name": self.name,
-            "Arn": f"arn:aws:cognito-idp:{region}:000000000000:userpool/{self.pool_id}",
+            "Arn": self.arn,
+            "UserPoolTags": dict(self.tags),
             "SchemaAttributes": schema,
             "CreationDate": self.created,
             "LastModifiedDate": self.created,

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from ._core import fail, operation
+from ._model import UserPool
 from ._pools import PoolsAndClients
 from ._schema import custom_attributes
 from ._support import paginate
@@ -106,6 +107,30 @@ class PoolAdministration(PoolsAndClients):
                 )
         pool.custom_attributes.update(added)
         return {}
+
+    @operation("TagResource")
+    def tag_resource(
+        self, *, ResourceArn: str, Tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        self._tagged(ResourceArn).tags.update(Tags or {})
+        return {}
+
+    @operation("UntagResource")
+    def untag_resource(self, *, ResourceArn: str, TagKeys: list[str]) -> dict[str, Any]:
+        pool = self._tagged(ResourceArn)
+        for key in TagKeys:
+            pool.tags.pop(key, None)
+        return {}
+
+    @operation("ListTagsForResource")
+    def list_tags_for_resource(self, *, ResourceArn: str) -> dict[str, Any]:
+        return {"Tags": dict(self._tagged(ResourceArn).tags)}
+
+    def _tagged(self, arn: str) -> UserPool:
+        for pool in self._pools.values():
+            if pool.arn == arn:
+                return pool
+        raise fail("ResourceNotFoundException", f"Resource {arn} does not exist.")
 
     @operation("DeleteUserPoolClient")
     def delete_user_pool_client(self, *, UserPoolId: str, ClientId: str) -> dict[str, Any]:

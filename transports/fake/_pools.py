@@ -101,6 +101,7 @@ class PoolsAndClients(ServiceCore):
             first_factors=first_factors or ["PASSWORD"],
             device_configuration=_device_configuration(DeviceConfiguration),
             custom_attributes=custom_attributes(Schema),
+            tags=dict(UserPoolTags or {}),
             tier=UserPoolTier or "ESSENTIALS",
         )
         _check_tier(pool)

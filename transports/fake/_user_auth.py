@@ -10,6 +10,7 @@ from ._core import (
     SESSION_INVALID,
     fail,
     missing,
+    operation,
 )
 from ._model import (
     FIRST_FACTORS,
@@ -48,6 +49,34 @@ class ChoiceAuth(PasswordAuth, Passkeys):
             if "WEB_AUTHN" in allowed and pool.webauthn and user.passkeys:
                 factors.append("WEB_AUTHN")
         return factors
+
+    @operation("GetUserAuthFactors")
+    def get_user_auth_factors(self, *, AccessToken: str) -> dict[str, Any]:
+        pool, user = self._access(AccessToken)
+        return self._auth_factors(pool, user)
+
+    @operation("AdminGetUserAuthFactors")
+    def admin_get_user_auth_factors(self, *, UserPoolId: str, Username: str) -> dict[str, Any]:
+        pool = self._pool(UserPoolId)
+        return self._auth_factors(pool, self._admin_user(pool, Username))
+
+    @staticmethod
+    def _auth_factors(pool: UserPool, user: User) -> dict[str, Any]:
+        """What the user has set up to sign in with, and their MFA settings."""
+        configured = []
+        if user.has_password():
+            configured.append("PASSWORD")
+        if user.attributes.get("email_verified") == "true":
+            configured.append("EMAIL_OTP")
+        if user.attributes.get("phone_number_verified") == "true":
+            configured.append("SMS_OTP")
+        if user.passkeys:
+            configured.append("WEB_AUTHN")
+        return {
+            "Username": user.username,
+            **user.mfa_view(),
+            "ConfiguredUserAuthFactors": configured,
+        }
 
     def _start_user_auth(
         self, pool: UserPool, client: AppClient, params: dict[str, str]
