@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("engine", "transports", "diagrams")
+PACKAGES = ("engine", "transports", "diagrams", "testing")
 MAX_CLASS_LINES = 400
 MAX_FILE_LINES = 600
 

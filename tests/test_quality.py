@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["engine", "transports", "diagrams"]
+PACKAGES = ["engine", "transports", "diagrams", "testing"]
 OTHERS = ["tests", "examples", "benchmarks"]
 
 
@@ -37,7 +37,7 @@ def test_ruff_format() -> None:
 
 
 def test_mypy_strict() -> None:
-    """mypy --strict passes on the three packages."""
+    """mypy --strict passes on the four packages."""
     done = _run(
         "mypy",
         "-p",
@@ -46,5 +46,7 @@ def test_mypy_strict() -> None:
         "cognitoflow.transports",
         "-p",
         "cognitoflow.diagrams",
+        "-p",
+        "cognitoflow.testing",
     )
     assert done.returncode == 0, done.stdout + done.stderr

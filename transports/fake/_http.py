@@ -224,6 +224,11 @@ class FakeCognitoServer:
         self._thread: threading.Thread | None = None
 
     @property
+    def outbox(self) -> Any:
+        """The codes the served fake sent (its ``cognito.outbox``)."""
+        return self.cognito.outbox
+
+    @property
     def url(self) -> str:
         """The endpoint to give boto3 (``endpoint_url``) or Amplify (``userPoolEndpoint``)."""
         return f"http://{self._server.host}:{self._server.port}"
