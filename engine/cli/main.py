@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -61,6 +64,21 @@ def fake_cognito() -> None:
     """The fake Cognito user pool service."""
 
 
+class BadSetup(click.ClickException):
+    """A seed or state file that cannot be used: one line, exit code 2."""
+
+    exit_code = 2
+
+
+def _read_seed(name: str) -> Any:
+    try:
+        return json.loads(Path(name).read_text())
+    except OSError as error:
+        raise BadSetup(f"--seed {name}: {error.strerror or error}.") from None
+    except ValueError as error:
+        raise BadSetup(f"--seed {name}: not JSON ({error}).") from None
+
+
 @fake_cognito.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=9229, show_default=True, type=int, help="Port (0: any free one).")
@@ -70,18 +88,34 @@ def fake_cognito() -> None:
     help="Keep the pools in this file: loaded at start, saved after every change.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
-def serve(host: str, port: int, state: str | None, quiet: bool) -> None:
+@click.option(
+    "--seed",
+    type=click.Path(dir_okay=False),
+    help="Start with the pools, app clients, groups and users declared in this JSON file "
+    "(format: cognitoflow-seed); POST /_fake/reset goes back to it.",
+)
+def serve(host: str, port: int, state: str | None, quiet: bool, seed: str | None) -> None:
     """Serve the fake user pool on Cognito's JSON protocol, for boto3 and Amplify JS.
 
     Point boto3 at it with endpoint_url=http://HOST:PORT, Amplify JS with
-    userPoolEndpoint. Test-only extras: GET /_fake/outbox lists the codes sent.
+    userPoolEndpoint. Test-only extras: GET /_fake/outbox lists the codes sent,
+    POST /_fake/reset goes back to the seed.
     """
-    from cognitoflow.transports.fake import FakeCognitoServer
+    from cognitoflow.transports.fake import FakeCognitoServer, SeedError
 
+    declared = _read_seed(seed) if seed else None
+    if state and not Path(state).resolve().parent.is_dir():
+        raise BadSetup(f"--state {state}: its folder does not exist.")
     try:
-        server = FakeCognitoServer(host=host, port=port, state_file=state, quiet=quiet)
+        server = FakeCognitoServer(
+            host=host, port=port, state_file=state, quiet=quiet, seed=declared
+        )
+    except SeedError as error:
+        raise BadSetup(f"--seed {seed}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}") from None
+    except Exception as error:  # a state file that is not one this release wrote
+        raise BadSetup(f"--state {state}: cannot be read ({type(error).__name__}).") from None
     click.echo(f"Fake Cognito listening on {server.url}", err=True)
     try:
         server.serve_forever()

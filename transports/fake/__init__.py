@@ -9,11 +9,13 @@
 from ._http import FakeCognitoApp, FakeCognitoServer
 from ._model import FakeSettings
 from ._passkeys import SoftwareAuthenticator
+from ._seed import SEED_FORMAT, SeedError, seeded
 from ._service import FakeCognito
 from ._support import ManualClock, Message, Outbox, SystemClock, mask_destination
 from ._transport import FakeTransport
 
 __all__ = [
+    "SEED_FORMAT",
     "FakeCognito",
     "FakeCognitoApp",
     "FakeCognitoServer",
@@ -22,7 +24,9 @@ __all__ = [
     "ManualClock",
     "Message",
     "Outbox",
+    "SeedError",
     "SoftwareAuthenticator",
     "SystemClock",
     "mask_destination",
+    "seeded",
 ]

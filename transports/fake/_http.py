@@ -10,6 +10,8 @@ Also served:
 - ``GET /<user pool id>/.well-known/jwks.json``: the pool's signing keys.
 - ``GET /_fake/outbox[?username=...&purpose=...]``: **test only, not Cognito** — the
   codes the pool has "sent", as ``{"Messages": [...]}``; ``DELETE`` empties it.
+- ``POST /_fake/reset``: **test only** — back to the seed the server started from (or to
+  no pools at all), for test suites in any language.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +59,15 @@ class FakeCognitoApp:
     """
 
     def __init__(
-        self, cognito: FakeCognito, *, on_change: Callable[[], None] | None = None
+        self,
+        cognito: FakeCognito,
+        *,
+        on_change: Callable[[], None] | None = None,
+        reset: Callable[[], FakeCognito] = FakeCognito,
     ) -> None:
         self.cognito = cognito
         self.on_change = on_change
+        self._reset = reset
         self._lock = threading.Lock()
         self._operations = {
             member.cognito_operation: name
@@ -95,6 +102,12 @@ class FakeCognitoApp:
             if request.path == "/_fake/outbox":
                 return self._outbox(request)
             return _error("ResourceNotFoundException", f"Nothing is served at {request.path}.")
+        if request.method == "POST" and request.path == "/_fake/reset":
+            with self._lock:
+                self.cognito = self._reset()
+                if self.on_change is not None:
+                    self.on_change()
+            return _json({})
         if request.method == "DELETE" and request.path == "/_fake/outbox":
             with self._lock:
                 self.cognito.outbox.clear()
@@ -199,6 +212,8 @@ class FakeCognitoServer:
         state_file: if given, the pool state is loaded from it when it exists and saved
             to it after every change.
         quiet: do not log each request (werkzeug logs them otherwise).
+        seed: pools, clients, groups and users to start with (:mod:`._seed`'s format),
+            and what ``POST /_fake/reset`` goes back to.
     """
 
     def __init__(
@@ -209,19 +224,30 @@ class FakeCognitoServer:
         port: int = 0,
         state_file: str | Path | None = None,
         quiet: bool = True,
+        seed: Mapping[str, Any] | None = None,
     ) -> None:
+        from ._seed import seeded
+
         self.state_file = Path(state_file) if state_file else None
+
+        def fresh() -> FakeCognito:
+            return seeded(seed) if seed is not None else FakeCognito()
+
         if cognito is None:
             exists = self.state_file is not None and self.state_file.exists()
-            cognito = FakeCognito.load(self.state_file) if exists else FakeCognito()  # type: ignore[arg-type]
-        self.cognito = cognito
-        save = (lambda: cognito.save(self.state_file)) if self.state_file else None  # type: ignore[arg-type]
-        self.app = FakeCognitoApp(cognito, on_change=save)
+            cognito = FakeCognito.load(self.state_file) if exists else fresh()  # type: ignore[arg-type]
+        save = (lambda: self.cognito.save(self.state_file)) if self.state_file else None  # type: ignore[arg-type]
+        self.app = FakeCognitoApp(cognito, on_change=save, reset=fresh)
         handler = _QuietHandler if quiet else WSGIRequestHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
         )
         self._thread: threading.Thread | None = None
+
+    @property
+    def cognito(self) -> FakeCognito:
+        """The service served (a new one after ``/_fake/reset``)."""
+        return self.app.cognito
 
     @property
     def outbox(self) -> Any:

@@ -1,0 +1,158 @@
+"""`cognitoflow fake-cognito serve --seed`: a known pool in one command, reset over HTTP,
+and clear one-line errors (exit code 2) for a bad seed or state file."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from cognitoflow.engine import SignInFlow, SignInStep
+from cognitoflow.transports import Boto3Transport
+from cognitoflow.transports.fake import SeedError, seeded
+
+from helpers import admin_client, free_port
+
+TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SEED = {
+    "format": "cognitoflow-seed",
+    "version": 1,
+    "pools": [
+        {
+            "Id": "eu-west-1_Demo",
+            "PoolName": "demo",
+            "MfaConfiguration": "OPTIONAL",
+            "MfaConfig": {"SoftwareTokenMfaConfiguration": {"Enabled": True}},
+            "Clients": [{"ClientId": "demo-web-client", "ClientName": "web"}],
+            "Groups": [{"GroupName": "admins", "Precedence": 1}],
+            "Users": [
+                {
+                    "Username": "alice",
+                    "Password": "Alice-pass-1!",
+                    "Attributes": {"email": "alice@example.com", "email_verified": "true"},
+                    "Groups": ["admins"],
+                    "Mfa": {"TOTP": TOTP, "Preferred": "TOTP"},
+                },
+                {"Username": "bob", "Password": "Bobs-pass-1!"},
+            ],
+        }
+    ],
+}
+SERVE = [sys.executable, "-m", "cognitoflow.engine.cli", "fake-cognito", "serve"]
+
+
+@pytest.fixture
+def seeded_server(tmp_path: Path) -> Iterator[str]:
+    """The CLI's server, started from the seed, as a front-end team would start it."""
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(SEED))
+    port = free_port()
+    process = subprocess.Popen(
+        [*SERVE, "--port", str(port), "--seed", str(seed), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(process.stderr.read().decode()) from None  # type: ignore[union-attr]
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_a_seeded_pool_is_ready_and_resets(seeded_server: str) -> None:
+    flow = SignInFlow(
+        Boto3Transport(endpoint_url=seeded_server),
+        user_pool_id="eu-west-1_Demo",
+        client_id="demo-web-client",
+    )
+    out = flow.sign_in("alice", "Alice-pass-1!")
+    assert out.next_step.sign_in_step is SignInStep.CONFIRM_SIGN_IN_WITH_TOTP_CODE
+    assert flow.confirm_sign_in(pyotp.TOTP(TOTP).now()).is_signed_in
+    assert flow.get_current_user().username == "alice"
+
+    admin = admin_client(seeded_server)
+    extra = admin.create_user_pool(PoolName="scratch")["UserPool"]["Id"]
+    request = urllib.request.Request(f"{seeded_server}/_fake/reset", method="POST", data=b"")
+    with urllib.request.urlopen(request) as reply:
+        assert reply.status == 200
+    pools = [p["Id"] for p in admin.list_user_pools(MaxResults=60)["UserPools"]]
+    assert pools == ["eu-west-1_Demo"]
+    assert extra not in pools
+    users = admin.list_users(UserPoolId="eu-west-1_Demo")["Users"]
+    assert sorted(u["Username"] for u in users) == ["alice", "bob"]
+
+
+def test_a_seed_is_checked_as_its_calls_would_be() -> None:
+    cognito = seeded(SEED)
+    assert (
+        cognito.admin_list_groups_for_user(UserPoolId="eu-west-1_Demo", Username="alice")["Groups"][
+            0
+        ]["GroupName"]
+        == "admins"
+    )
+    broken = json.loads(json.dumps(SEED))
+    broken["pools"][0]["Users"][1]["Password"] = "short"
+    with pytest.raises(SeedError, match=r"pools\[0\]: InvalidPasswordException"):
+        seeded(broken)
+
+
+def _serve_fails(*args: str) -> str:
+    done = subprocess.run(
+        [*SERVE, "--port", "0", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "No such file"),
+        ("{not json", "not JSON"),
+        (json.dumps({"format": "something else"}), "cognitoflow-seed"),
+        (
+            json.dumps({**SEED, "pools": [{"PoolName": "p", "Users": [{"Username": "x"}]}]}),
+            "needs a Username and a Password",
+        ),
+        (
+            json.dumps({**SEED, "pools": [{"PoolName": "p", "MfaConfiguration": "MAYBE"}]}),
+            "MfaConfiguration",
+        ),
+    ],
+)
+def test_a_bad_seed_is_one_line_and_exit_code_2(
+    tmp_path: Path, content: str | None, words: str
+) -> None:
+    seed = tmp_path / "seed.json"
+    if content is not None:
+        seed.write_text(content)
+    assert words.lower() in _serve_fails("--seed", str(seed)).lower()
+
+
+def test_a_bad_state_file_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    assert "folder does not exist" in _serve_fails("--state", str(tmp_path / "no" / "s"))
+    corrupt = tmp_path / "state"
+    corrupt.write_bytes(b"this is not a state file")
+    assert "cannot be read" in _serve_fails("--state", str(corrupt))
