@@ -89,9 +89,8 @@ def sign_in(
         raise UserAlreadyAuthenticatedError(
             "There is already a signed-in user.", "Call sign_out before calling sign_in again."
         )
-    start = attrs.evolve(
-        _Start(client, state, username, password, auth_flow_type, client_metadata, preferred),
-        session=session,
+    start = _Start(
+        client, state, username, password, auth_flow_type, client_metadata, preferred, session
     )
     presented = device if _presents_device(auth_flow_type, preferred) else None
     try:
