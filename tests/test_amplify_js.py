@@ -28,7 +28,7 @@ def amplify(tmp_path_factory: pytest.TempPathFactory) -> Path:
     node = system_tool("node", "nodejs")
     npm = system_tool("npm", "npm")
     work = tmp_path_factory.mktemp("amplify")
-    for name in ("package.json", "package-lock.json", "session.mjs", "device.mjs"):
+    for name in ("package.json", "package-lock.json", "session.mjs", "device.mjs", "flows.mjs"):
         shutil.copy(HERE / name, work / name)
     installed = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -94,3 +94,61 @@ def test_amplify_remembers_a_device_and_then_skips_mfa(amplify: Path, served: st
     assert out["confirmedStep"] == "DONE"
     assert out["devices"] == 1
     assert out["secondStep"] == "DONE"
+
+
+def test_amplify_sets_up_totp_and_signs_in_with_an_email_code(amplify: Path, served: str) -> None:
+    admin = admin_client(served)
+    totp_pool = admin.create_user_pool(PoolName="totp", MfaConfiguration="ON")["UserPool"]["Id"]
+    admin.set_user_pool_mfa_config(
+        UserPoolId=totp_pool,
+        MfaConfiguration="ON",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    email_pool = admin.create_user_pool(
+        PoolName="email",
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+    )["UserPool"]["Id"]
+    clients = {}
+    for pool, flows in ((totp_pool, None), (email_pool, ["ALLOW_USER_AUTH"])):
+        extra = {"ExplicitAuthFlows": flows} if flows else {}
+        clients[pool] = admin.create_user_pool_client(UserPoolId=pool, ClientName="web", **extra)[
+            "UserPoolClient"
+        ]["ClientId"]
+    for pool, name in ((totp_pool, "tia"), (email_pool, "eli")):
+        admin.admin_create_user(
+            UserPoolId=pool,
+            Username=name,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": f"{name}@example.com"},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        admin.admin_set_user_password(
+            UserPoolId=pool, Username=name, Password=PASSWORD, Permanent=True
+        )
+    env = {
+        **os.environ,
+        "ENDPOINT": served,
+        "TOTP_POOL": totp_pool,
+        "TOTP_CLIENT": clients[totp_pool],
+        "EMAIL_POOL": email_pool,
+        "EMAIL_CLIENT": clients[email_pool],
+        "PASSWORD": PASSWORD,
+    }
+    ran = subprocess.run(
+        [shutil.which("node") or "node", "flows.mjs"],
+        cwd=amplify,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    out = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert out == {
+        "totpStep": "CONTINUE_SIGN_IN_WITH_TOTP_SETUP",
+        "totpDone": "DONE",
+        "emailStep": "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+        "emailDone": "DONE",
+    }
