@@ -131,7 +131,7 @@ def test_jwks_and_outbox(wire: tuple[FakeCognito, Client]) -> None:
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
     """With a state file, a restarted server keeps its pools, users and signing keys."""
-    state = tmp_path / "pools.bin"
+    state = tmp_path / "pools.json"
     with FakeCognitoServer(state_file=state) as server:
         admin = admin_client(server.url)
         pool_id = admin.create_user_pool(PoolName="kept")["UserPool"]["Id"]
@@ -155,6 +155,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         with urlopen(f"{server.url}/{pool_id}/.well-known/jwks.json") as reply:
             keys = KeySet.import_key_set(json.load(reply))
         assert jwt.decode(before.tokens.access_token, keys).claims["username"] == "kim"
+    saved = json.loads(state.read_text())  # readable, versioned JSON
+    assert (saved["format"], saved["version"]) == ("cognitoflow-fake-state", 1)
 
 
 def test_a_callable_trigger_cannot_be_saved(tmp_path: Path) -> None:

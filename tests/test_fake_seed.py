@@ -156,3 +156,45 @@ def test_a_bad_state_file_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     corrupt = tmp_path / "state"
     corrupt.write_bytes(b"this is not a state file")
     assert "cannot be read" in _serve_fails("--state", str(corrupt))
+
+
+def test_the_state_file_round_trips_everything(tmp_path: Path) -> None:
+    """Pools, groups, users with MFA, a device, sessions and refresh tokens in use, the
+    outbox: saved as JSON and read back, nothing differs."""
+    from cognitoflow.engine import SignInFlow as Flow
+    from cognitoflow.transports.fake import FakeCognito, FakeTransport
+    from cognitoflow.transports.fake._state import dump
+
+    cognito = seeded(SEED)
+    tracked = cognito.create_user_pool(
+        PoolName="devices", DeviceConfiguration={"ChallengeRequiredOnNewDevice": True}
+    )["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=tracked, ClientName="c")["UserPoolClient"][
+        "ClientId"
+    ]
+    cognito.add_user(tracked, "dev", "Devs-pass-1!")
+    flow = Flow(FakeTransport(cognito), user_pool_id=tracked, client_id=client)
+    assert flow.sign_in("dev", "Devs-pass-1!").is_signed_in
+    assert flow.device is not None
+    half = Flow(FakeTransport(cognito), user_pool_id="eu-west-1_Demo", client_id="demo-web-client")
+    half.sign_in("alice", "Alice-pass-1!")  # waits at the TOTP step: a live session
+    path = tmp_path / "state.json"
+    cognito.save(path)
+    loaded = FakeCognito.load(path)
+    assert dump(loaded) == dump(cognito)
+    again = Flow(FakeTransport(loaded), user_pool_id=tracked, client_id=client, device=flow.device)
+    assert again.sign_in("dev", "Devs-pass-1!").is_signed_in  # the device is still known
+
+
+def test_a_file_that_is_not_a_state_file_is_refused(tmp_path: Path) -> None:
+    from cognitoflow.transports.fake import FakeCognito, StateFileError
+
+    path = tmp_path / "state"
+    for content in (
+        b"\x80\x04pickle",
+        b"{}",
+        b'{"format": "cognitoflow-fake-state", "version": 9}',
+    ):
+        path.write_bytes(content)
+        with pytest.raises(StateFileError):
+            FakeCognito.load(path)

@@ -11,11 +11,13 @@ from ._model import FakeSettings
 from ._passkeys import SoftwareAuthenticator
 from ._seed import SEED_FORMAT, SeedError, seeded
 from ._service import FakeCognito
+from ._state import STATE_FORMAT, StateFileError
 from ._support import ManualClock, Message, Outbox, SystemClock, mask_destination
 from ._transport import FakeTransport
 
 __all__ = [
     "SEED_FORMAT",
+    "STATE_FORMAT",
     "FakeCognito",
     "FakeCognitoApp",
     "FakeCognitoServer",
@@ -26,6 +28,7 @@ __all__ = [
     "Outbox",
     "SeedError",
     "SoftwareAuthenticator",
+    "StateFileError",
     "SystemClock",
     "mask_destination",
     "seeded",

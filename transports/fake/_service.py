@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import functools
 import os
-import pickle
 from typing import Any
 
+from . import _state
 from ._auth import Authentication
 from ._devices import DeviceOperations
 from ._groups import Groups
@@ -113,31 +113,26 @@ class FakeCognito(
     # == persistence ================================================================
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the whole service (pools, users, keys, sessions, outbox) to a file.
+        """Write the whole service (pools, users, keys, sessions, outbox) to a file: versioned
+        JSON, written atomically (see :mod:`._state`).
 
-        The file is a pickle: load only files you wrote. Triggers given as callables
-        must be importable functions; ready-made trigger names always work.
+        Raises:
+            ValueError: a custom-auth trigger was given as a Python callable (name a
+                ready-made trigger instead).
         """
-        try:
-            data = pickle.dumps(self)
-        except (pickle.PicklingError, AttributeError, TypeError) as error:
-            raise ValueError(
-                f"This FakeCognito cannot be saved ({error}); use trigger names or "
-                "module-level trigger functions."
-            ) from None
-        temporary = f"{os.fspath(path)}.tmp"
-        with open(temporary, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
+        with self._lock:
+            _state.write(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FakeCognito:
-        """Read a service written by :meth:`save`."""
-        with open(path, "rb") as file:
-            loaded = pickle.load(file)  # noqa: S301 - our own state file, see save()
-        if not isinstance(loaded, cls):
-            raise ValueError(f"{os.fspath(path)} does not hold a FakeCognito.")
-        return loaded
+        """Read a service :meth:`save` wrote.
+
+        Raises:
+            StateFileError: the file is not one this release wrote (another format or
+                version, or damaged).
+            OSError: the file cannot be read.
+        """
+        return _state.read(path, cls())  # type: ignore[no-any-return]
 
 
 @functools.cache
