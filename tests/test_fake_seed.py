@@ -1,5 +1,6 @@
 """`cognitoflow fake-cognito serve --seed`: a known pool in one command, reset over HTTP,
-and clear one-line errors (exit code 2) for a bad seed or state file."""
+and clear one-line errors (exit code 2) for a bad seed or state file. The seeded-server
+test uses nothing of this project's test helpers: it is written as a user would."""
 
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pyotp
 import pytest
 
 from cognitoflow.engine import SignInFlow, SignInStep
 from cognitoflow.transports import Boto3Transport
 from cognitoflow.transports.fake import SeedError, seeded
-
-from helpers import admin_client, free_port
 
 TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 SEED = {
@@ -54,7 +54,9 @@ def seeded_server(tmp_path: Path) -> Iterator[str]:
     """The CLI's server, started from the seed, as a front-end team would start it."""
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps(SEED))
-    port = free_port()
+    with socket.socket() as probe:  # a free port, as any test suite would find one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     process = subprocess.Popen(
         [*SERVE, "--port", str(port), "--seed", str(seed), "--quiet"],
         stdout=subprocess.DEVNULL,
@@ -89,7 +91,13 @@ def test_a_seeded_pool_is_ready_and_resets(seeded_server: str) -> None:
     assert flow.confirm_sign_in(pyotp.TOTP(TOTP).now()).is_signed_in
     assert flow.get_current_user().username == "alice"
 
-    admin = admin_client(seeded_server)
+    admin = boto3.client(
+        "cognito-idp",
+        region_name="eu-west-1",
+        endpoint_url=seeded_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     extra = admin.create_user_pool(PoolName="scratch")["UserPool"]["Id"]
     request = urllib.request.Request(f"{seeded_server}/_fake/reset", method="POST", data=b"")
     with urllib.request.urlopen(request) as reply:
