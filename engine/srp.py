@@ -26,6 +26,7 @@ __all__ = [
     "K",
     "N",
     "SrpClient",
+    "backend",
     "compute_server_b",
     "compute_verifier",
     "format_timestamp",
@@ -55,13 +56,38 @@ G = 2
 _INFO = b"Caldera Derived Key\x01"
 
 _Modpow = Callable[[int, int, int], int]
-_modpow_impl: _Modpow = pow
+
+
+def _fastest() -> tuple[_Modpow, str]:
+    """gmpy2's ``powmod`` where it is installed (``pip install "cognitoflow[fast]"``), else
+    Python's own ``pow``; and its name."""
+    try:
+        import gmpy2
+    except ImportError:
+        return pow, "python"
+
+    def powmod(base: int, exp: int, mod: int) -> int:
+        return int(gmpy2.powmod(base, exp, mod))
+
+    return powmod, "gmpy2"
+
+
+_DEFAULT, _DEFAULT_NAME = _fastest()
+_modpow_impl: _Modpow = _DEFAULT
+_backend = _DEFAULT_NAME
 
 
 def set_modpow(impl: _Modpow | None) -> None:
-    """Use ``impl(base, exp, mod)`` for every modular exponentiation (None: the builtin)."""
-    global _modpow_impl
-    _modpow_impl = pow if impl is None else impl
+    """Use ``impl(base, exp, mod)`` for every modular exponentiation (None: the default,
+    gmpy2 where installed, else the builtin)."""
+    global _modpow_impl, _backend
+    _modpow_impl = _DEFAULT if impl is None else impl
+    _backend = _DEFAULT_NAME if impl is None else getattr(impl, "__name__", "custom")
+
+
+def backend() -> str:
+    """Which arithmetic SRP uses: ``gmpy2``, ``python``, or the name set by ``set_modpow``."""
+    return _backend
 
 
 def modpow(base: int, exp: int, mod: int) -> int:

@@ -70,12 +70,13 @@ class mock_cognito(ContextDecorator):  # noqa: N801 - named like moto's mock_aws
         entry = (_EVENT, handler)
         botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)  # sessions made from now on
         self._undo.append(lambda: botocore.handlers.BUILTIN_HANDLERS.remove(entry))
-        default = _default_session()
-        if default is not None:  # clients made later from boto3's default session
-            events = default.get_component("event_emitter")
+        # Clients made later from sessions that exist already: boto3's default session,
+        # and the ones Boto3Transport shares.
+        for session in _existing_sessions():
+            events = session.get_component("event_emitter")
             unique = f"cognitoflow-{id(self)}"
             events.register_first(_EVENT, handler, unique_id=unique)
-            self._undo.append(lambda: events.unregister(_EVENT, unique_id=unique))
+            self._undo.append(functools.partial(events.unregister, _EVENT, unique_id=unique))
         for name, value in _DEFAULTS.items():
             if name not in os.environ:
                 os.environ[name] = value
@@ -91,12 +92,17 @@ def _unset(name: str) -> None:
     os.environ.pop(name, None)
 
 
-def _default_session() -> Any:
-    """boto3's default session's botocore session, if boto3 made one already."""
+def _existing_sessions() -> list[Any]:
+    """The botocore sessions that exist already and make clients later: boto3's default
+    session, and the ones :class:`~cognitoflow.transports.Boto3Transport` shares."""
     import boto3
 
-    session = boto3.DEFAULT_SESSION
-    return session._session if session is not None else None
+    from cognitoflow.transports import aws
+
+    found = [s._session for s in aws._sessions.values()]
+    if boto3.DEFAULT_SESSION is not None:
+        found.append(boto3.DEFAULT_SESSION._session)
+    return found
 
 
 def _answer(client: Client, active: list[bool], request: Any, **_: Any) -> Any:

@@ -104,3 +104,22 @@ def test_our_client_passes_pycognito_vectors() -> None:
         srp.password_claim_signature(key, "Pool1", "user", params["SECRET_BLOCK"], stamp)
         == (mine["PASSWORD_CLAIM_SIGNATURE"])
     )
+
+
+def test_the_fast_backend_is_picked_up_by_itself() -> None:
+    """gmpy2 (the 'fast' extra, which the test extra installs too) is used with no call to
+    set_modpow, and the command line says so."""
+    from click.testing import CliRunner
+
+    from cognitoflow.engine import srp as srp_module
+    from cognitoflow.engine.cli import cli
+
+    assert srp_module.backend() == "gmpy2"
+    assert "SRP arithmetic: gmpy2" in CliRunner().invoke(cli, ["--version"]).output
+    srp_module.set_modpow(pow)
+    try:
+        assert srp_module.backend() == "pow"
+        assert srp_module.modpow(3, 5, 7) == pow(3, 5, 7)
+    finally:
+        srp_module.set_modpow(None)
+    assert srp_module.backend() == "gmpy2"

@@ -4,7 +4,8 @@
 - :class:`~cognitoflow.transports.fake.FakeTransport`: the fake user pool in this process.
 """
 
-from .aws import Boto3Transport
+from typing import TYPE_CHECKING, Any
+
 from .base import (
     ClientTransport,
     CognitoError,
@@ -15,6 +16,20 @@ from .base import (
     TransportOutcomeUnknownError,
     translate_client_errors,
 )
+
+if TYPE_CHECKING:
+    from .aws import Boto3Transport
+
+
+def __getattr__(name: str) -> Any:
+    """``Boto3Transport`` is imported on first use: importing boto3 takes a third of a
+    second, which users of the fake alone never need to pay."""
+    if name == "Boto3Transport":
+        from .aws import Boto3Transport
+
+        return Boto3Transport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Boto3Transport",

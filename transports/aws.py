@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -107,14 +108,25 @@ class Boto3Transport(ClientTransport):
         defaults = Config(connect_timeout=5, read_timeout=15)
         merged = defaults.merge(config) if config else defaults
         merged = merged.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
-        session = boto3.session.Session(profile_name=profile)
-        region_name = region or session.region_name or "us-east-1"
+        shared = _session(profile)
+        region_name = region or shared.region_name or "us-east-1"
 
         def make(signed: bool) -> Any:
-            settings = merged if signed else merged.merge(Config(signature_version=UNSIGNED))
-            return session.client(
-                "cognito-idp", region_name=region_name, endpoint_url=endpoint_url, config=settings
-            )
+            # Unsigned clients come from the process's shared session (no credentials are
+            # looked up); a signed one from a session of its own, so credentials set after
+            # an earlier failure are found.
+            if signed:
+                session = boto3.session.Session(profile_name=profile)
+                settings = merged
+            else:
+                session, settings = shared, merged.merge(Config(signature_version=UNSIGNED))
+            with _sessions_lock:  # a boto3 session makes one client at a time
+                return session.client(
+                    "cognito-idp",
+                    region_name=region_name,
+                    endpoint_url=endpoint_url,
+                    config=settings,
+                )
 
         super().__init__(make(signed=False))
         self._make_signed = lambda: make(signed=True)
@@ -155,3 +167,17 @@ def _worth_another_try(operation: str, error: TransportError) -> bool:
             return True  # refused before anything was done
         return error.status >= 500 and operation in REPEATABLE_OPERATIONS
     return isinstance(error, TransportOutcomeUnknownError) and operation in REPEATABLE_OPERATIONS
+
+
+_sessions: dict[str | None, boto3.session.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session(profile: str | None) -> boto3.session.Session:
+    """One boto3 session per profile for the process: making a session loads botocore's
+    service data again (about 0.1 s), and a client from an existing one is far cheaper."""
+    with _sessions_lock:
+        session = _sessions.get(profile)
+        if session is None:
+            session = _sessions[profile] = boto3.session.Session(profile_name=profile)
+        return session

@@ -13,6 +13,7 @@ import click
 
 from cognitoflow.transports.base import Transport
 
+from .. import srp
 from ..errors import CognitoFlowError
 from ..logs import LOGGER
 
@@ -38,6 +39,10 @@ def _show_logs(debug: bool) -> None:
 
 @click.group()
 @click.option("--debug", is_flag=True, help="Show transition logs and full tracebacks.")
+@click.version_option(
+    package_name="cognitoflow",
+    message=f"%(prog)s %(version)s (SRP arithmetic: {srp.backend()})",
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Amplify-style multi-step Cognito sign-in, as an explicit state machine."""
