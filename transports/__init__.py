@@ -4,7 +4,7 @@
 - :class:`~cognitoflow.transports.fake.FakeTransport`: the fake user pool in this process.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from .base import (
     ClientTransport,
@@ -17,11 +17,11 @@ from .base import (
     translate_client_errors,
 )
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from .aws import Boto3Transport
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     """``Boto3Transport`` is imported on first use: importing boto3 takes a third of a
     second, which users of the fake alone never need to pay."""
     if name == "Boto3Transport":
