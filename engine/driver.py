@@ -29,7 +29,7 @@ from cognitoflow.transports.base import (
 from .context import FlowContext, output
 from .errors import ConnectionFailedError, CredentialsMissingError, StepInProgressError
 from .logs import log
-from .machine import SignInMachine
+from .machine import SignInMachine, next_state
 from .outputs import AuthTokens, DeviceSecrets, SignInOutput
 from .plan import (
     Call,
@@ -79,7 +79,7 @@ class FlowDriver:
         self._client = client
         self.passkey_authenticator = passkey_authenticator
         self.clock = clock
-        self._built: SignInMachine | None = None  # made on first use (restore sets it)
+        self._state = FlowState.SIGNED_OUT
         self._ctx = FlowContext()
         self.path: list[tuple[str, str, str]] = []
         """Every transition this flow took, as (source, event, target), for diagrams."""
@@ -90,14 +90,14 @@ class FlowDriver:
 
     @property
     def _machine(self) -> SignInMachine:
-        if self._built is None:
-            self._built = SignInMachine()
-        return self._built
+        """A python-statemachine machine at the flow's state (made on demand: the flow
+        moves by the machine's declared transitions, :func:`.machine.next_state`)."""
+        return SignInMachine(start_value=self._state.value)
 
     @property
     def state(self) -> FlowState:
         """The machine's current state."""
-        return FlowState(self._machine.current_state_value)
+        return self._state
 
     @property
     def tokens(self) -> AuthTokens | None:
@@ -218,7 +218,7 @@ class FlowDriver:
         """Move the machine, then (only if it moved) commit the new context, and log it."""
         source = self.state
         previous = self._ctx
-        self._machine.send(move.event, setup_types=move.setup_types)
+        self._state = next_state(source, move.event, move.setup_types)
         ctx = move.ctx
         if not ctx.session:
             ctx = attrs.evolve(ctx, session_issued_at=None)

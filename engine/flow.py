@@ -28,7 +28,6 @@ from .errors import ConnectionFailedError, InvalidInputError, OutcomeUnknownErro
 from .flow_account import AccountMethods
 from .flow_devices import DeviceMethods
 from .logs import log
-from .machine import SignInMachine
 from .outputs import (
     AuthSession,
     AuthUser,
@@ -344,7 +343,7 @@ class SignInFlow(AccountMethods, DeviceMethods):
             device=settings["device"],
             device_name=settings["device_name"],
         )
-        flow._built = SignInMachine(start_value=step.value)
+        flow._state = step
         flow._ctx = FlowContext(**fields)
         log.debug("cognitoflow.restored", step=step.value, username=flow._ctx.username)
         return flow

@@ -22,7 +22,14 @@ from statemachine.transition_list import TransitionList
 from .errors import IllegalTransitionError
 from .steps import FlowState
 
-__all__ = ["ACCEPTED_EVENTS", "CHALLENGE_STATES", "SignInMachine", "accepts"]
+__all__ = [
+    "ACCEPTED_EVENTS",
+    "CHALLENGE_STATES",
+    "TRANSITIONS",
+    "SignInMachine",
+    "accepts",
+    "next_state",
+]
 
 
 def _into(sources: Iterable[State], target: State, **options: Any) -> TransitionList:
@@ -222,3 +229,32 @@ ACCEPTED_EVENTS: Mapping[FlowState, frozenset[str]] = {
 def accepts(state: FlowState, event: str) -> bool:
     """Whether ``state`` declares a transition on ``event`` (guards aside)."""
     return event in ACCEPTED_EVENTS[state]
+
+
+_Targets = tuple[tuple[FlowState, tuple[str, ...]], ...]
+TRANSITIONS: Mapping[tuple[FlowState, str], _Targets] = {}
+"""Each (state, event) the machine declares, and its targets with their guards, in the
+declaration's order: read from the machine once, at import."""
+for _state in SignInMachine.states:
+    for _transition in _state.transitions:
+        _key = (FlowState(_state.id), str(_transition.event))
+        _guards = tuple(str(spec.func) for spec in _transition.cond)
+        TRANSITIONS[_key] = (  # type: ignore[index]
+            *TRANSITIONS.get(_key, ()),
+            (FlowState(_transition.target.id), _guards),
+        )
+del _state, _transition, _key, _guards
+
+
+def next_state(state: FlowState, event: str, setup_types: Sequence[str] = ()) -> FlowState:
+    """Where ``event`` takes a flow at ``state``: what ``SignInMachine.send`` decides,
+    without making a machine (one per flow cost more than the rest of the engine).
+
+    Raises:
+        IllegalTransitionError: ``state`` declares no transition on ``event`` whose guards
+            hold.
+    """
+    for target, guards in TRANSITIONS.get((state, event), ()):
+        if all(getattr(SignInMachine, guard)(None, setup_types) for guard in guards):
+            return target
+    raise IllegalTransitionError(event, state.value)

@@ -67,3 +67,30 @@ def test_unknown_event_raises() -> None:
     with pytest.raises(IllegalTransitionError):
         machine.send("no_such_event")
     assert machine.current_state_value == "SIGNED_OUT"
+
+
+def test_next_state_decides_as_the_machine_does() -> None:
+    """Flows move by the table read from the declaration (no machine per flow): for every
+    state, event and set-up offer, it agrees with python-statemachine's own send."""
+    from cognitoflow.engine.errors import IllegalTransitionError
+    from cognitoflow.engine.machine import TRANSITIONS, next_state
+
+    events = {event for _, event in TRANSITIONS}
+    offers = [(), ("TOTP",), ("EMAIL",), ("TOTP", "EMAIL")]
+    checked = 0
+    for state in FlowState:
+        for event in sorted(events):
+            for offer in offers:
+                machine = SignInMachine(start_value=state.value)
+                try:
+                    machine.send(event, setup_types=offer)
+                    expected: FlowState | None = FlowState(machine.current_state_value)
+                except IllegalTransitionError:
+                    expected = None
+                try:
+                    got: FlowState | None = next_state(state, event, offer)
+                except IllegalTransitionError:
+                    got = None
+                assert got == expected, (state, event, offer)
+                checked += 1
+    assert checked == len(FlowState) * len(events) * len(offers)
