@@ -9,7 +9,9 @@ Measures, in one run on this machine:
   and cognitoflow forced to built-in ``pow``;
 - making a transport: ``Boto3Transport()`` against a cognito-idp client from boto3's
   default session;
-- ``import cognitoflow.engine`` against ``import pycognito`` (fresh interpreters).
+- ``import cognitoflow.engine`` against ``import pycognito`` (fresh interpreters);
+- the engine alone: restoring a flow from its snapshot (at an SMS step, on the in-process
+  fake) and making one move, with no Cognito call.
 
 Each pair is measured in alternation, round after round, so a busy machine slows both
 alike; the table gives medians, the spread (lowest to highest) and the ratios, with the
@@ -149,6 +151,30 @@ def imports(rounds: int) -> tuple[dict[str, list[float]], list[str]]:
     return times, [f"import cognitoflow.engine takes {ours / theirs:.2f}x import pycognito"]
 
 
+def engine(rounds: int) -> tuple[dict[str, list[float]], list[str]]:
+    from cognitoflow.engine import SignInFlow
+    from cognitoflow.transports.fake import FakeCognito, FakeTransport
+
+    cognito = FakeCognito()
+    pool = cognito.create_user_pool(PoolName="bench", MfaConfiguration="ON")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="b")["UserPoolClient"][
+        "ClientId"
+    ]
+    cognito.add_user(pool, "ben", PASSWORD, phone_number="+15555550100")
+    transport = FakeTransport(cognito)
+    flow = SignInFlow(transport, user_pool_id=pool, client_id=client)
+    flow.sign_in("ben", PASSWORD)
+    snapshot = flow.snapshot()
+
+    def hundred() -> None:
+        for _ in range(100):
+            SignInFlow.restore(snapshot, transport).sign_out()  # sign_out: a move, no call
+
+    times = _interleaved(rounds, **{"restore + one move, x100": hundred})
+    per = statistics.median(times["restore + one move, x100"]) / 100
+    return times, [f"restore + one move: {per * 1000:.3f} ms each"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -157,7 +183,7 @@ def main() -> None:
     print("| what | median | spread |")
     print("|---|---|---|")
     notes: list[str] = []
-    for part in (sign_ins, transports, imports):
+    for part in (sign_ins, transports, imports, engine):
         times, found = part(args.rounds)
         for name, samples in times.items():
             print(_row(name, samples))

@@ -42,7 +42,8 @@ def test_speed_benchmark_runs_and_prints_its_table() -> None:
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for row in ("pycognito, built-in pow", "Boto3Transport()", "import cognitoflow.engine"):
+    rows = ("pycognito, built-in pow", "Boto3Transport()", "import cognitoflow.engine")
+    for row in (*rows, "restore + one move, x100"):
         assert f"| {row} |" in out, out
     assert "x pycognito (pow)" in out
     assert out.startswith("load average before:")
