@@ -515,6 +515,12 @@ class ServiceCore:
     def _count_attempt(self, user: User, kind: str) -> None:
         user.attempts.setdefault(kind, []).append(self.clock())
 
+    def _spend_attempt(self, user: User, kind: str, per_hour: int | None) -> None:
+        """Refuse once the hour's ``per_hour`` attempts of ``kind`` are spent; else count
+        this one (for requests that count whatever their outcome, such as code requests)."""
+        self._within_limit(user, kind, per_hour)
+        self._count_attempt(user, kind)
+
     def _take_code(
         self, user: User, purpose: str, given: str, per_hour: int | None = None
     ) -> PendingCode:

@@ -17,10 +17,9 @@ from typing import Any
 from ._core import ServiceCore, fail, missing, operation
 from ._device_auth import DEVICE_MISSING
 from ._model import Device, User, UserPool
+from ._support import PAGE_SIZE
 
 __all__ = ["DeviceOperations"]
-
-MAX_DEVICES = 60
 
 
 class DeviceOperations(ServiceCore):
@@ -165,8 +164,8 @@ class DeviceOperations(ServiceCore):
         limit: int | None,
         token: str | None,
     ) -> dict[str, Any]:
-        size = limit or MAX_DEVICES
-        if not 0 < size <= MAX_DEVICES:
+        size = limit or PAGE_SIZE
+        if not 0 < size <= PAGE_SIZE:
             raise fail("InvalidParameterException", "Limit must be between 0 and 60.")
         start = 0
         if token:

@@ -12,11 +12,9 @@ from typing import Any
 
 from ._core import ServiceCore, fail, operation
 from ._model import Group, User, UserPool
-from ._support import paginate
+from ._support import PAGE_SIZE, paginate
 
 __all__ = ["Groups"]
-
-_PAGE = 60
 
 
 class Groups(ServiceCore):
@@ -78,8 +76,10 @@ class Groups(ServiceCore):
         self, *, UserPoolId: str, Limit: int | None = None, NextToken: str | None = None
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
-        groups = [g.describe(pool.pool_id) for g in sorted(pool.groups.values(), key=_order)]
-        page, token = paginate(groups, Limit or _PAGE, NextToken)
+        groups = [
+            g.describe(pool.pool_id) for g in sorted(pool.groups.values(), key=lambda g: g.order)
+        ]
+        page, token = paginate(groups, Limit or PAGE_SIZE, NextToken)
         out: dict[str, Any] = {"Groups": page}
         if token:
             out["NextToken"] = token
@@ -119,7 +119,7 @@ class Groups(ServiceCore):
         pool = self._pool(UserPoolId)
         user = self._admin_user(pool, Username)
         groups = [g.describe(pool.pool_id) for g in self._groups_of(pool, user)]
-        page, token = paginate(groups, Limit or _PAGE, NextToken)
+        page, token = paginate(groups, Limit or PAGE_SIZE, NextToken)
         out: dict[str, Any] = {"Groups": page}
         if token:
             out["NextToken"] = token
@@ -141,7 +141,7 @@ class Groups(ServiceCore):
             for name in group.members
             if pool.key(name) in pool.users
         ]
-        page, token = paginate(users, Limit or _PAGE, NextToken)
+        page, token = paginate(users, Limit or PAGE_SIZE, NextToken)
         out: dict[str, Any] = {"Users": page}
         if token:
             out["NextToken"] = token
@@ -159,7 +159,3 @@ class Groups(ServiceCore):
     @staticmethod
     def _groups_of(pool: UserPool, user: User) -> list[Group]:
         return pool.groups_of(user.username)
-
-
-def _order(group: Group) -> tuple[int, str]:
-    return (group.precedence if group.precedence is not None else 2**31, group.name)

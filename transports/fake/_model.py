@@ -285,6 +285,12 @@ class Group:
     members: list[str] = attrs.Factory(list)
     """The usernames in the group."""
 
+    @property
+    def order(self) -> tuple[int, str]:
+        """How groups are listed and how tokens name them: by precedence (lowest first,
+        none last), then by name."""
+        return (self.precedence if self.precedence is not None else 2**31, self.name)
+
     def describe(self, pool_id: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "GroupName": self.name,
@@ -353,7 +359,7 @@ class UserPool:
         """The user's groups, by precedence (lowest first, none last), then name."""
         return sorted(
             (g for g in self.groups.values() if username in g.members),
-            key=lambda g: (g.precedence if g.precedence is not None else 2**31, g.name),
+            key=lambda g: g.order,
         )
 
     def describe(self) -> dict[str, Any]:

@@ -15,11 +15,9 @@ from ._core import fail, operation
 from ._model import UserPool
 from ._pools import PoolsAndClients
 from ._schema import custom_attributes
-from ._support import paginate
+from ._support import PAGE_SIZE, paginate
 
 __all__ = ["PoolAdministration"]
-
-_PAGE = 60
 
 
 class PoolAdministration(PoolsAndClients):
@@ -27,7 +25,7 @@ class PoolAdministration(PoolsAndClients):
 
     @operation("ListUserPools")
     def list_user_pools(self, *, MaxResults: int, NextToken: str | None = None) -> dict[str, Any]:
-        if not 1 <= MaxResults <= _PAGE:
+        if not 1 <= MaxResults <= PAGE_SIZE:
             raise fail("InvalidParameterException", "MaxResults must be between 1 and 60.")
         pools, token = paginate(
             sorted(self._pools.values(), key=lambda p: p.created), MaxResults, NextToken
@@ -65,7 +63,9 @@ class PoolAdministration(PoolsAndClients):
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
         clients, token = paginate(
-            sorted(pool.clients.values(), key=lambda c: c.created), MaxResults or _PAGE, NextToken
+            sorted(pool.clients.values(), key=lambda c: c.created),
+            MaxResults or PAGE_SIZE,
+            NextToken,
         )
         shown = [
             {"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name}

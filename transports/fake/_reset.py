@@ -53,8 +53,7 @@ class PasswordReset(ServiceCore):
                 "Cannot reset password for the user as there is no registered/verified email or "
                 "phone_number",
             )
-        self._within_limit(user, "code request", self.settings.code_requests_per_hour)
-        self._count_attempt(user, "code request")
+        self._spend_attempt(user, "code request", self.settings.code_requests_per_hour)
         return {
             "CodeDeliveryDetails": self._issue_code(pool, user, "FORGOT_PASSWORD", attribute, 3600)
         }

@@ -76,8 +76,7 @@ class SelfService(ServiceCore):
                 "InvalidParameterException",
                 f"The user has no {AttributeName} to verify.",
             )
-        self._within_limit(user, "verification code request", 5)
-        self._count_attempt(user, "verification code request")
+        self._spend_attempt(user, "verification code request", 5)
         return {"CodeDeliveryDetails": self._verification_code(pool, user, AttributeName)}
 
     @operation("VerifyUserAttribute")

@@ -128,8 +128,7 @@ class SignUp(ServiceCore):
                 "InvalidParameterException",
                 "Auto verification not turned on for the user pool.",
             )
-        self._within_limit(user, "code request", self.settings.code_requests_per_hour)
-        self._count_attempt(user, "code request")
+        self._spend_attempt(user, "code request", self.settings.code_requests_per_hour)
         return {
             "CodeDeliveryDetails": self._issue_code(pool, user, "SIGN_UP", attribute, 24 * 3600)
         }

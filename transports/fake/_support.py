@@ -11,6 +11,7 @@ import attrs
 from botocore.exceptions import ClientError
 
 __all__ = [
+    "PAGE_SIZE",
     "Clock",
     "ManualClock",
     "Message",
@@ -191,6 +192,10 @@ def password_policy_violation(password: str, policy: dict[str, Any]) -> str | No
     if policy.get("RequireSymbols", True) and not any(c in _SYMBOLS for c in password):
         return "Password must have symbol characters"
     return None
+
+
+PAGE_SIZE = 60
+"""The most items a listing answers at once (Cognito's limit for every list operation)."""
 
 
 def paginate(items: list[Any], size: int, token: str | None) -> tuple[list[Any], str | None]:

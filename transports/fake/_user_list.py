@@ -13,7 +13,7 @@ from typing import Any
 
 from ._core import ServiceCore, attr_list, fail, operation
 from ._model import User
-from ._support import paginate
+from ._support import PAGE_SIZE, paginate
 
 __all__ = ["UserList"]
 
@@ -30,7 +30,6 @@ FILTERABLE = (
     "sub",
 )
 _FILTER = re.compile(r'^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$')
-_PAGE = 60
 
 
 class UserList(ServiceCore):
@@ -47,11 +46,11 @@ class UserList(ServiceCore):
         Filter: str | None = None,
     ) -> dict[str, Any]:
         pool = self._pool(UserPoolId)
-        if Limit is not None and not 0 <= Limit <= _PAGE:
+        if Limit is not None and not 0 <= Limit <= PAGE_SIZE:
             raise fail("InvalidParameterException", "Limit must be between 0 and 60.")
         matches = _matcher(Filter)
         users = [u for u in sorted(pool.users.values(), key=lambda u: u.created) if matches(u)]
-        chosen, token = paginate(users, Limit or _PAGE, PaginationToken)
+        chosen, token = paginate(users, Limit or PAGE_SIZE, PaginationToken)
         page = []
         for user in chosen:
             shown = self._user_type(user)
