@@ -69,9 +69,8 @@ def current_user(state: FlowState, ctx: FlowContext) -> AuthUser:
     """The signed-in user, from the ID token (or the access token): no call."""
     tokens = _signed_in(state, ctx)
     claims = token_claims(tokens.id_token or tokens.access_token)
-    username = claims.get("cognito:username") or claims.get("username") or ctx.username
     return AuthUser(
-        username=str(username),
+        username=_internal_username(tokens) or ctx.username,
         user_id=str(claims.get("sub", "")),
         sign_in_details=SignInDetails(ctx.login_id, ctx.auth_flow_type),
     )
