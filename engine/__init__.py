@@ -1,5 +1,7 @@
 """The sign-in engine: the machine, the flow users call, its steps, outputs and errors."""
 
+import typing as _typing
+
 from .context import FlowContext
 from .errors import (
     CodeMismatchException,
@@ -86,7 +88,20 @@ from .steps import (
     SignUpStep,
 )
 from .store import FlowStore, InMemoryFlowStore, RedisFlowStore
-from .tokens import InvalidTokenError, TokenVerifier
+
+if _typing.TYPE_CHECKING:
+    from .tokens import InvalidTokenError, TokenVerifier
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``TokenVerifier`` and ``InvalidTokenError`` are imported on first use: they need
+    joserfc and cryptography, which a flow alone never does."""
+    if name in ("InvalidTokenError", "TokenVerifier"):
+        from . import tokens
+
+        return getattr(tokens, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AUTH_FLOW_TYPES",

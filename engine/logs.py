@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
 
 __all__ = ["LOGGER", "log"]
 
@@ -38,9 +39,41 @@ def _to_record(
     return (message,), {"extra": {"cognitoflow_event": event, "cognitoflow_fields": fields}}
 
 
-log: structlog.stdlib.BoundLogger = structlog.wrap_logger(
-    LOGGER,
-    processors=[structlog.stdlib.filter_by_level, _to_record],
-    wrapper_class=structlog.stdlib.BoundLogger,
-)
+class _Log:
+    """structlog's logger, made on the first record the application asks for.
+
+    A level the ``cognitoflow`` logger would drop is dropped here, before structlog is even
+    imported: a library whose logs nobody reads neither imports structlog (and, where it is
+    installed, rich) nor formats anything.
+    """
+
+    _bound: structlog.stdlib.BoundLogger | None = None
+
+    def _emit(self, level: int, method: str, event: str, fields: dict[str, Any]) -> None:
+        if not LOGGER.isEnabledFor(level):
+            return
+        if self._bound is None:
+            import structlog
+
+            self._bound = structlog.wrap_logger(
+                LOGGER,
+                processors=[structlog.stdlib.filter_by_level, _to_record],
+                wrapper_class=structlog.stdlib.BoundLogger,
+            )
+        getattr(self._bound, method)(event, **fields)
+
+    def debug(self, event: str, **fields: Any) -> None:
+        self._emit(logging.DEBUG, "debug", event, fields)
+
+    def info(self, event: str, **fields: Any) -> None:
+        self._emit(logging.INFO, "info", event, fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self._emit(logging.WARNING, "warning", event, fields)
+
+    def exception(self, event: str, **fields: Any) -> None:
+        self._emit(logging.ERROR, "exception", event, fields)
+
+
+log = _Log()
 """The logger every module of the library writes to."""

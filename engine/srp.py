@@ -72,27 +72,33 @@ def _fastest() -> tuple[_Modpow, str]:
     return powmod, "gmpy2"
 
 
-_DEFAULT, _DEFAULT_NAME = _fastest()
-_modpow_impl: _Modpow = _DEFAULT
-_backend = _DEFAULT_NAME
+_chosen: tuple[_Modpow, str] | None = None
+"""The arithmetic set by :func:`set_modpow`, or found on first use (importing gmpy2 takes
+20 ms, which only a flow that does SRP needs to pay)."""
+
+
+def _arithmetic() -> tuple[_Modpow, str]:
+    global _chosen
+    if _chosen is None:
+        _chosen = _fastest()
+    return _chosen
 
 
 def set_modpow(impl: _Modpow | None) -> None:
     """Use ``impl(base, exp, mod)`` for every modular exponentiation (None: the default,
     gmpy2 where installed, else the builtin)."""
-    global _modpow_impl, _backend
-    _modpow_impl = _DEFAULT if impl is None else impl
-    _backend = _DEFAULT_NAME if impl is None else getattr(impl, "__name__", "custom")
+    global _chosen
+    _chosen = None if impl is None else (impl, getattr(impl, "__name__", "custom"))
 
 
 def backend() -> str:
     """Which arithmetic SRP uses: ``gmpy2``, ``python``, or the name set by ``set_modpow``."""
-    return _backend
+    return _arithmetic()[1]
 
 
 def modpow(base: int, exp: int, mod: int) -> int:
     """The one modular exponentiation of this module."""
-    return _modpow_impl(base, exp, mod)
+    return _arithmetic()[0](base, exp, mod)
 
 
 def pad_hex(value: int) -> str:
