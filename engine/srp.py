@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from cognitoflow.transports.sensitive import conceal
 
 __all__ = [
+    "SERVER_SECRET_BITS",
     "G",
     "K",
     "N",
@@ -31,6 +32,7 @@ __all__ = [
     "compute_verifier",
     "format_timestamp",
     "modpow",
+    "new_server_secret",
     "pad_hex",
     "password_claim_signature",
     "server_session_key",
@@ -262,6 +264,18 @@ class SrpClient:
 def compute_verifier(pool_name: str, user_id: str, password: str, salt: int) -> int:
     """``v = g^x mod N`` for a password, as Cognito stores it."""
     return modpow(G, _x(salt, pool_name, user_id, password), N)
+
+
+SERVER_SECRET_BITS = 256
+"""The size of the server's secret ``b`` the fake user pool draws. RFC 5054 asks for at
+least 256 bits; Cognito's own size is not published. Shorter than the client's 1,024-bit
+``a`` (as Amplify draws it), it makes the server's two exponentiations four times cheaper,
+and the proof is checked just as strictly."""
+
+
+def new_server_secret() -> int:
+    """A fresh server secret ``b``: :data:`SERVER_SECRET_BITS` random bits, never zero."""
+    return secrets.randbits(SERVER_SECRET_BITS) | 1 << (SERVER_SECRET_BITS - 1)
 
 
 def compute_server_b(verifier: int, b: int) -> int:

@@ -84,7 +84,7 @@ class DeviceChallenges(TokenIssuing):
         if big_a <= 0 or big_a % srp.N == 0:
             raise fail("NotAuthorizedException", INCORRECT)
         session.used = True
-        b = int.from_bytes(secrets.token_bytes(128), "big")
+        b = srp.new_server_secret()
         big_b = srp.compute_server_b(device.verifier, b)
         block = base64.b64encode(secrets.token_bytes(96)).decode()
         verifier = self._new_session(

@@ -114,7 +114,7 @@ class PasswordAuth(MfaChallenges):
             )
         else:
             user_id, salt, verifier = user.username, user.srp_salt, user.srp_verifier
-        b = int.from_bytes(secrets.token_bytes(128), "big")
+        b = srp.new_server_secret()
         big_b = srp.compute_server_b(verifier, b)
         block = base64.b64encode(secrets.token_bytes(96)).decode()
         session = self._new_session(pool, client, user_id, "PASSWORD_VERIFIER")
