@@ -286,7 +286,7 @@ class ServiceCore:
             as_alias = attribute in pool.alias_attributes
             if not (as_username or as_alias):
                 continue
-            for candidate in pool.users.values():
+            for candidate in pool.users.with_alias(attribute, login):
                 value = candidate.attributes.get(attribute)
                 if value is None or pool.key(value) != pool.key(login):
                     continue

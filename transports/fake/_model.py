@@ -11,6 +11,8 @@ import attrs
 
 from cognitoflow.engine import srp
 
+from ._user_table import Attributes, UserTable, as_attributes, as_user_table
+
 __all__ = [
     "AppClient",
     "AuthSession",
@@ -150,7 +152,7 @@ class User:
 
     username: str
     sub: str
-    attributes: dict[str, str]
+    attributes: Attributes = attrs.field(converter=as_attributes)
     status: str
     created: float
     enabled: bool = True
@@ -339,7 +341,7 @@ class UserPool:
     sms_mfa_config: dict[str, Any] | None = None
     email_mfa_config: dict[str, Any] | None = None
     """The SMS and email MFA configurations as last set (their messages are echoed)."""
-    users: dict[str, User] = attrs.Factory(dict)
+    users: UserTable[User] = attrs.field(factory=UserTable, converter=as_user_table)
     clients: dict[str, AppClient] = attrs.Factory(dict)
 
     @property
