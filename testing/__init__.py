@@ -7,10 +7,13 @@
 - The pytest plugin (installed with cognitoflow): the fixtures ``fake_cognito`` (a fresh
   fake per test), ``fake_cognito_server`` (the fake on the wire on a free port) and
   ``fake_outbox`` (the last code sent to a user).
+- :func:`serving`: ``cognitoflow fake-cognito serve`` (or any server command) in a child
+  process on a free loopback port, for a ``with`` block.
 """
 
 from __future__ import annotations
 
 from ._mock import mock_cognito
+from ._serving import Served, serving
 
-__all__ = ["mock_cognito"]
+__all__ = ["Served", "mock_cognito", "serving"]

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import gmpy2
@@ -20,6 +17,7 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from cognitoflow.engine import srp
+from cognitoflow.testing import serving
 from cognitoflow.transports.fake import FakeCognito, ManualClock
 
 from helpers import Pool, free_port, system_tool
@@ -108,27 +106,7 @@ def fast_srp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def served() -> Iterator[str]:
     """`cognitoflow fake-cognito serve` in a subprocess, on a free loopback port."""
-    port = free_port()
-    log_path = tmp_path / "server.log"
-    command = [sys.executable, "-m", "cognitoflow.engine.cli", "fake-cognito", "serve"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.flush()
-                        raise RuntimeError(
-                            f"server did not start: {log_path.read_text()}"
-                        ) from None
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serving() as fake:
+        yield fake.url

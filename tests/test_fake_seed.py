@@ -5,10 +5,8 @@ test uses nothing of this project's test helpers: it is written as a user would.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import pyotp
 import pytest
 
 from cognitoflow.engine import SignInFlow, SignInStep
+from cognitoflow.testing import serving
 from cognitoflow.transports import Boto3Transport
 from cognitoflow.transports.fake import SeedError, seeded
 
@@ -54,30 +53,8 @@ def seeded_server(tmp_path: Path) -> Iterator[str]:
     """The CLI's server, started from the seed, as a front-end team would start it."""
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps(SEED))
-    with socket.socket() as probe:  # a free port, as any test suite would find one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [*SERVE, "--port", str(port), "--seed", str(seed), "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()) from None  # type: ignore[union-attr]
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+    with serving("--seed", str(seed), "--quiet") as fake:
+        yield fake.url
 
 
 def test_a_seeded_pool_is_ready_and_resets(seeded_server: str) -> None:
