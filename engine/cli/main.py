@@ -90,7 +90,8 @@ def _read_seed(name: str) -> Any:
 @click.option(
     "--state",
     type=click.Path(dir_okay=False),
-    help="Keep the pools in this file: loaded at start, saved after every change.",
+    help="Keep the pools in this file: loaded at start; each change is appended to "
+    "FILE.journal, folded into FILE now and then and at exit.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @click.option(

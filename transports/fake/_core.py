@@ -20,11 +20,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import pyotp
 
+from ._journal import journaled
 from ._model import (
     AppClient,
     AuthSession,
@@ -48,6 +49,10 @@ from ._support import (
     password_policy_violation,
 )
 from ._tokens import TokenSigner
+from ._tracked import Tracked
+
+if TYPE_CHECKING:
+    from ._journal import StateJournal
 
 __all__ = [
     "INCORRECT",
@@ -86,7 +91,7 @@ def operation(name: str) -> Callable[[_F], _F]:
         def run(self: Any, *args: Any, **kwargs: Any) -> Any:
             if args:
                 raise TypeError(f"{method.__name__}() only accepts keyword arguments")
-            with self._lock:
+            with self._lock, journaled(self):
                 try:
                     return method(self, **check_request(name, method, kwargs))
                 except ServiceFault as fault:
@@ -199,23 +204,26 @@ class ServiceCore:
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or FakeSettings()
         self.outbox = Outbox()
-        self._pools: dict[str, UserPool] = {}
-        self._clients: dict[str, AppClient] = {}
-        self._signers: dict[str, TokenSigner] = {}
-        self._sessions: dict[str, AuthSession] = {}
-        self._srp: dict[str, SrpExchange] = {}
-        self._refresh: dict[str, RefreshGrant] = {}
+        self._pools: Tracked[str, UserPool] = Tracked()
+        self._clients: Tracked[str, AppClient] = Tracked()
+        self._signers: Tracked[str, TokenSigner] = Tracked()
+        self._sessions: Tracked[str, AuthSession] = Tracked()
+        self._srp: Tracked[str, SrpExchange] = Tracked()
+        self._refresh: Tracked[str, RefreshGrant] = Tracked()
         """Every refresh token issued, and what it grants."""
-        self._revoked_origins: dict[str, float] = {}
+        self._revoked_origins: Tracked[str, float] = Tracked()
         """The sign-ins (``origin_jti``) whose tokens were revoked, until when that matters
         (the longest an access token of theirs can live)."""
         self._lock = threading.RLock()
         """One operation at a time: the fake is safe to call from many threads."""
         self._calls = 0
+        self._journal: StateJournal | None = None
+        """Where the state is kept as it changes (``serve --state``), if anywhere."""
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         del state["_lock"]  # a lock is not state: each process makes its own
+        state["_journal"] = None  # nor is the file this process keeps it in
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -242,10 +250,10 @@ class ServiceCore:
         """Forget what can no longer be used: expired sessions and SRP exchanges,
         expired refresh tokens, and revocations no live access token can need."""
         now = self.clock()
-        self._sessions = {key: s for key, s in self._sessions.items() if s.expires_at > now}
-        self._srp = {key: e for key, e in self._srp.items() if e.expires_at > now}
-        self._refresh = {key: g for key, g in self._refresh.items() if g.expires_at > now}
-        self._revoked_origins = {o: t for o, t in self._revoked_origins.items() if t > now}
+        self._sessions.drop_where(lambda session: session.expires_at <= now)
+        self._srp.drop_where(lambda exchange: exchange.expires_at <= now)
+        self._refresh.drop_where(lambda grant: grant.expires_at <= now)
+        self._revoked_origins.drop_where(lambda until: until <= now)
 
     @staticmethod
     def _check_status(user: User) -> None:

@@ -30,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ._core import addressed_to
+from ._journal import StateJournal, journaled
 from ._service import FakeCognito
 
 __all__ = ["FakeCognitoApp", "FakeCognitoServer"]
@@ -55,18 +56,19 @@ class FakeCognitoApp:
 
     Args:
         cognito: the pool service to serve.
-        on_change: called after every successful operation (to save state, say).
+        journal: where the service's state is kept as it changes (``serve --state``);
+            ``POST /_fake/reset`` hands it the new service.
     """
 
     def __init__(
         self,
         cognito: FakeCognito,
         *,
-        on_change: Callable[[], None] | None = None,
+        journal: StateJournal | None = None,
         reset: Callable[[], FakeCognito] = FakeCognito,
     ) -> None:
         self.cognito = cognito
-        self.on_change = on_change
+        self.journal = journal
         self._reset = reset
         self._lock = threading.Lock()
         self._operations = {
@@ -105,11 +107,11 @@ class FakeCognitoApp:
         if request.method == "POST" and request.path == "/_fake/reset":
             with self._lock:
                 self.cognito = self._reset()
-                if self.on_change is not None:
-                    self.on_change()
+                if self.journal is not None:
+                    self.journal.attach(self.cognito)
             return _json({})
         if request.method == "DELETE" and request.path == "/_fake/outbox":
-            with self._lock:
+            with self._lock, self.cognito._lock, journaled(self.cognito):
                 self.cognito.outbox.clear()
             return _json({})
         if request.method != "POST":
@@ -131,8 +133,6 @@ class FakeCognitoApp:
         try:
             with self._lock, addressed_to(_signed_region(request)):
                 result = getattr(self.cognito, method)(**body)
-                if self.on_change is not None:
-                    self.on_change()
         except ClientError as error:
             details = error.response["Error"]
             return _error(str(details["Code"]), str(details["Message"]))
@@ -143,10 +143,9 @@ class FakeCognitoApp:
 
     def _jwks(self, pool_id: str) -> Response:
         try:
-            with self._lock:
+            # The keys may be new: recorded, they are kept across restarts.
+            with self._lock, self.cognito._lock, journaled(self.cognito):
                 keys = self.cognito.jwks(pool_id)
-                if self.on_change is not None:
-                    self.on_change()  # the keys may be new: keep them across restarts
         except ClientError as error:
             return _error("ResourceNotFoundException", str(error.response["Error"]["Message"]))
         return Response(json.dumps(keys), status=200, content_type="application/json")
@@ -209,8 +208,9 @@ class FakeCognitoServer:
         cognito: the service to serve (a new one by default).
         host: where to listen; keep the default loopback address.
         port: 0 picks a free port.
-        state_file: if given, the pool state is loaded from it when it exists and saved
-            to it after every change.
+        state_file: if given, the pool state is loaded from it when it exists, and kept in
+            it as it changes: each request appends what it changed to ``state_file.journal``
+            (see :mod:`._journal`).
         quiet: do not log each request (werkzeug logs them otherwise).
         seed: pools, clients, groups and users to start with (:mod:`._seed`'s format),
             and what ``POST /_fake/reset`` goes back to.
@@ -236,8 +236,11 @@ class FakeCognitoServer:
         if cognito is None:
             exists = self.state_file is not None and self.state_file.exists()
             cognito = FakeCognito.load(self.state_file) if exists else fresh()  # type: ignore[arg-type]
-        save = (lambda: self.cognito.save(self.state_file)) if self.state_file else None  # type: ignore[arg-type]
-        self.app = FakeCognitoApp(cognito, on_change=save, reset=fresh)
+        journal = None
+        if self.state_file is not None:
+            journal = StateJournal(self.state_file)
+            journal.attach(cognito)
+        self.app = FakeCognitoApp(cognito, journal=journal, reset=fresh)
         handler = _QuietHandler if quiet else WSGIRequestHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
@@ -276,6 +279,10 @@ class FakeCognitoServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.app.journal is not None:  # leave one whole state file behind
+            with self.cognito._lock:
+                self.app.journal.compact()
+            self.app.journal.close()
 
     def __enter__(self) -> FakeCognitoServer:
         return self.start()

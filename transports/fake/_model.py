@@ -11,6 +11,7 @@ import attrs
 
 from cognitoflow.engine import srp
 
+from ._tracked import Tracked, as_tracked
 from ._user_table import Attributes, UserTable, as_attributes, as_user_table
 
 __all__ = [
@@ -334,7 +335,7 @@ class UserPool:
     """``DeviceConfiguration``: None when the pool tracks no devices."""
     tier: str = "ESSENTIALS"
     """``UserPoolTier``: LITE has no passwordless sign-in, passkeys or email MFA."""
-    groups: dict[str, Group] = attrs.Factory(dict)
+    groups: Tracked[str, Group] = attrs.field(factory=Tracked, converter=as_tracked)
     tags: dict[str, str] = attrs.Factory(dict)
     custom_attributes: dict[str, dict[str, Any]] = attrs.Factory(dict)
     """Custom attributes of the schema, by their ``custom:`` name."""
@@ -342,7 +343,7 @@ class UserPool:
     email_mfa_config: dict[str, Any] | None = None
     """The SMS and email MFA configurations as last set (their messages are echoed)."""
     users: UserTable[User] = attrs.field(factory=UserTable, converter=as_user_table)
-    clients: dict[str, AppClient] = attrs.Factory(dict)
+    clients: Tracked[str, AppClient] = attrs.field(factory=Tracked, converter=as_tracked)
 
     @property
     def suffix(self) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 from typing import Any
 
 from . import _state
@@ -114,18 +115,25 @@ class FakeCognito(
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the whole service (pools, users, keys, sessions, outbox) to a file: versioned
-        JSON, written atomically (see :mod:`._state`).
+        JSON, written atomically (see :mod:`._state`). A journal beside it (``serve
+        --state``) is removed, as the file now holds everything.
 
         Raises:
             ValueError: a custom-auth trigger was given as a Python callable (name a
                 ready-made trigger instead).
         """
         with self._lock:
+            journal = self._journal
+            if journal is not None and journal.path.resolve() == Path(path).resolve():
+                journal.compact()  # the file this service is kept in: made whole at once
+                return
             _state.write(self, path)
+            _state.journal_path(path).unlink(missing_ok=True)  # the file says it all now
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FakeCognito:
-        """Read a service :meth:`save` wrote.
+        """Read a service :meth:`save` wrote, with the changes in the journal beside it
+        (``PATH.journal``) when ``serve --state PATH`` kept it.
 
         Raises:
             StateFileError: the file is not one this release wrote (another format or

@@ -22,8 +22,27 @@ import attrs
 from . import _model
 from ._support import Message
 from ._tokens import TokenSigner
+from ._tracked import Tracked
 
-__all__ = ["STATE_FORMAT", "StateFileError", "dump", "load", "read", "write"]
+JOURNAL_SUFFIX = ".journal"
+"""The journal of changes since the state file was written sits beside it, with this
+suffix (see :mod:`._journal`)."""
+_POOL_TABLES = ("users", "groups", "clients")
+"""A pool's members kept as records of their own, apart from the pool's settings."""
+
+__all__ = [
+    "JOURNAL_SUFFIX",
+    "STATE_FORMAT",
+    "StateFileError",
+    "apply",
+    "dump",
+    "journal_path",
+    "load",
+    "read",
+    "record",
+    "tables",
+    "write",
+]
 
 STATE_FORMAT = "cognitoflow-fake-state"
 _VERSION = 1
@@ -90,12 +109,20 @@ def _decode(value: Any) -> Any:
     return {k: _decode(v) for k, v in value.items()}
 
 
+def _signer(signer: TokenSigner) -> dict[str, Any]:
+    state = signer.__getstate__()
+    return {"issuer": state["issuer"], "keys": _encode(state["keys"])}
+
+
+def _unsigner(state: dict[str, Any]) -> TokenSigner:
+    signer = TokenSigner.__new__(TokenSigner)
+    signer.__setstate__({"issuer": state["issuer"], "keys": _decode(state["keys"])})
+    return signer
+
+
 def dump(cognito: Any) -> dict[str, Any]:
     """The service's state as JSON-ready data."""
-    signers = {}
-    for pool_id, signer in cognito._signers.items():
-        state = signer.__getstate__()
-        signers[pool_id] = {"issuer": state["issuer"], "keys": _encode(state["keys"])}
+    signers = {pool_id: _signer(signer) for pool_id, signer in cognito._signers.items()}
     return {
         "format": STATE_FORMAT,
         "version": _VERSION,
@@ -118,26 +145,119 @@ def load(data: Any, cognito: Any) -> Any:
         raise StateFileError(f"state file version {data.get('version')!r} is not supported")
     try:
         cognito.settings = _decode(data["settings"])
-        cognito._pools = _decode(data["pools"])
-        cognito._clients = {
-            client_id: client
-            for pool in cognito._pools.values()
-            for client_id, client in pool.clients.items()
-        }
-        cognito._signers = {}
-        for pool_id, state in data["signers"].items():
-            signer = TokenSigner.__new__(TokenSigner)
-            signer.__setstate__({"issuer": state["issuer"], "keys": _decode(state["keys"])})
-            cognito._signers[pool_id] = signer
-        cognito._sessions = _decode(data["sessions"])
-        cognito._srp = _decode(data["srp"])
-        cognito._refresh = _decode(data["refresh"])
-        cognito._revoked_origins = dict(data["revoked_origins"])
+        cognito._pools = Tracked(_decode(data["pools"]))
+        cognito._clients = Tracked(
+            {
+                client_id: client
+                for pool in cognito._pools.values()
+                for client_id, client in pool.clients.items()
+            }
+        )
+        cognito._signers = Tracked(
+            {pool_id: _unsigner(state) for pool_id, state in data["signers"].items()}
+        )
+        cognito._sessions = Tracked(_decode(data["sessions"]))
+        cognito._srp = Tracked(_decode(data["srp"]))
+        cognito._refresh = Tracked(_decode(data["refresh"]))
+        cognito._revoked_origins = Tracked(data["revoked_origins"])
         for message in _decode(data["outbox"]):
             cognito.outbox.append(message)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise StateFileError(f"the state file is damaged ({type(error).__name__})") from None
     return cognito
+
+
+# -- records, for the journal ------------------------------------------------------------
+
+
+def tables(cognito: Any) -> dict[int, tuple[str, ...]]:
+    """Where each dict of records of the service is kept, by the dict's ``id``: a name and,
+    for a pool's own dicts, the pool's id. ``("_clients",)`` is the service's index of every
+    pool's clients, whose records are the pools' ``clients``."""
+    where: dict[int, tuple[str, ...]] = {
+        id(cognito._pools): ("pools",),
+        id(cognito._clients): ("_clients",),
+        id(cognito._signers): ("signers",),
+        id(cognito._sessions): ("sessions",),
+        id(cognito._srp): ("srp",),
+        id(cognito._refresh): ("refresh",),
+        id(cognito._revoked_origins): ("revoked_origins",),
+    }
+    for pool_id, pool in cognito._pools.raw_items():
+        for name in _POOL_TABLES:
+            where[id(getattr(pool, name))] = (name, pool_id)
+    return where
+
+
+def record(where: tuple[str, ...], value: Any) -> Any:
+    """One record as JSON-ready data: a pool without its users, groups and clients (each a
+    record of its own), a signer's keys, or any other record as :func:`dump` writes it."""
+    if where == ("pools",):
+        return {
+            f.name: _encode(getattr(value, f.name))
+            for f in attrs.fields(_model.UserPool)
+            if f.name not in _POOL_TABLES
+        }
+    if where == ("signers",):
+        return _signer(value)
+    return _encode(value)
+
+
+def apply(cognito: Any, entry: dict[str, Any]) -> None:
+    """Apply one journal entry: ``{"set": [where..., key], "value": ...}`` or
+    ``{"delete": [where..., key]}``, ``{"settings": ...}``, ``{"message": ...}`` (one more
+    in the outbox) or ``{"outbox": "cleared"}``."""
+    if "settings" in entry:
+        cognito.settings = _decode(entry["settings"])
+        return
+    if "message" in entry:
+        cognito.outbox.append(_decode(entry["message"]))
+        return
+    if entry.get("outbox") == "cleared":
+        cognito.outbox.clear()
+        return
+    deleting = "delete" in entry
+    *where, key = entry["delete"] if deleting else entry["set"]
+    name = where[0]
+    if name == "pools":
+        _apply_pool(cognito, key, None if deleting else entry["value"])
+        return
+    if name in _POOL_TABLES:
+        table = getattr(cognito._pools[where[1]], name)
+    else:
+        table = getattr(cognito, f"_{name}")
+    if deleting:
+        table.pop(key, None)
+        if name == "clients":
+            cognito._clients.pop(key, None)
+        return
+    value = entry["value"]
+    table[key] = _unsigner(value) if name == "signers" else _decode(value)
+    if name == "clients":
+        cognito._clients[key] = table[key]
+
+
+def _apply_pool(cognito: Any, pool_id: str, fields: dict[str, Any] | None) -> None:
+    old = cognito._pools.get(pool_id)
+    if fields is None:
+        if old is not None:
+            for client_id in old.clients:
+                cognito._clients.pop(client_id, None)
+            del cognito._pools[pool_id]
+        return
+    members: dict[str, Any] = {
+        str(f.alias): _decode(fields[f.name])
+        for f in attrs.fields(_model.UserPool)
+        if f.name in fields
+    }
+    if old is not None:
+        members.update({name: getattr(old, name) for name in _POOL_TABLES})
+    cognito._pools[pool_id] = _model.UserPool(**members)
+
+
+def journal_path(path: str | os.PathLike[str]) -> Path:
+    """The journal beside the state file ``path``."""
+    return Path(f"{os.fspath(path)}{JOURNAL_SUFFIX}")
 
 
 def write(cognito: Any, path: str | os.PathLike[str]) -> None:
@@ -154,4 +274,29 @@ def read(path: str | os.PathLike[str], cognito: Any) -> Any:
         data = json.loads(Path(path).read_text())
     except (UnicodeDecodeError, ValueError):
         raise StateFileError("not a cognitoflow fake state file (not JSON)") from None
-    return load(data, cognito)
+    load(data, cognito)
+    journal = journal_path(path)
+    if journal.exists():
+        _replay(journal, cognito)
+    return cognito
+
+
+def _replay(journal: Path, cognito: Any) -> None:
+    """Apply the journal's entries in order. A last line cut short (the process stopped
+    while writing it) is left out, as the change it began was never answered."""
+    lines = journal.read_bytes().split(b"\n")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            if number == len(lines):
+                return
+            raise StateFileError(f"the state journal is damaged (line {number})") from None
+        try:
+            apply(cognito, entry)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise StateFileError(
+                f"the state journal is damaged (line {number}: {type(error).__name__})"
+            ) from None

@@ -85,6 +85,8 @@ class Outbox:
 
     def __init__(self) -> None:
         self._messages: list[Message] = []
+        self.clears = 0
+        """How many times the outbox was cleared (the state journal watches it)."""
 
     def __iter__(self) -> Iterator[Message]:
         return iter(list(self._messages))
@@ -104,6 +106,7 @@ class Outbox:
     def clear(self) -> None:
         """Forget every message."""
         self._messages.clear()
+        self.clears += 1
 
     def last(self, username: str | None = None, *, purpose: str | None = None) -> Message:
         """The newest message, optionally for one user (username or destination) and purpose.

@@ -30,13 +30,17 @@ class TokenSigner:
     def __init__(self, issuer: str) -> None:
         self.issuer = issuer
         self._keys: dict[str, RSAKey] = {}
+        self._pems: dict[str, tuple[str, bytes]] = {}
+        """Each key as written to a state file: made once, since keys never change."""
 
     def __repr__(self) -> str:
         return f"TokenSigner(issuer={self.issuer!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        keys = {use: (str(key.kid), key.as_pem(private=True)) for use, key in self._keys.items()}
-        return {"issuer": self.issuer, "keys": keys}
+        for use, key in self._keys.items():
+            if use not in self._pems:
+                self._pems[use] = (str(key.kid), key.as_pem(private=True))
+        return {"issuer": self.issuer, "keys": dict(self._pems)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.issuer = state["issuer"]
@@ -44,6 +48,7 @@ class TokenSigner:
             use: RSAKey.import_key(pem, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
             for use, (kid, pem) in state["keys"].items()
         }
+        self._pems = {use: (kid, pem) for use, (kid, pem) in state["keys"].items()}
 
     def _key(self, use: str) -> RSAKey:
         key = self._keys.get(use)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
+from ._tracked import Tracked
+
 __all__ = ["ALIAS_ATTRIBUTES", "Attributes", "UserTable", "as_attributes", "as_user_table"]
 
 ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
@@ -86,7 +88,7 @@ def as_attributes(value: dict[str, str]) -> Attributes:
     return value if isinstance(value, Attributes) else Attributes(value)
 
 
-class UserTable(dict[str, _U]):
+class UserTable(Tracked[str, _U]):
     """The users of a pool by their key, with an index of their alias attributes."""
 
     __slots__ = ("_index", "_indexed")
@@ -101,7 +103,7 @@ class UserTable(dict[str, _U]):
         as the pool does), in the order they were indexed."""
         if self._index is None:
             self._index = {}
-            for key, user in self.items():
+            for key, user in self.raw_items():
                 self._add(key, user)
         for key in tuple(self._index.get((attribute, value.lower()), ())):
             yield self[key]
@@ -120,7 +122,7 @@ class UserTable(dict[str, _U]):
                 holders.pop(key, None)
                 if not holders:
                     del index[old]
-        user = self.get(key)
+        user = self.raw(key)
         if user is None:
             return
         keys = tuple(
@@ -133,7 +135,7 @@ class UserTable(dict[str, _U]):
         self._indexed[key] = keys
 
     def __setitem__(self, key: str, user: _U) -> None:
-        old = self.get(key)
+        old = self.raw(key)
         if old is not None and old is not user:
             old.attributes.watcher = None
         super().__setitem__(key, user)
@@ -157,7 +159,7 @@ class UserTable(dict[str, _U]):
         key = next(reversed(self))
         return key, self.pop(key)
 
-    def setdefault(self, key: str, default: _U) -> _U:
+    def setdefault(self, key: str, default: Any = None) -> Any:
         if key not in self:
             self[key] = default
         return self[key]
