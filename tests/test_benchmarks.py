@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,18 +33,38 @@ def test_snapshot_benchmark_reports_every_step_and_sealed_snapshots_fit_a_cookie
             assert long_sealed < COOKIE_LIMIT - 100, row
 
 
-def test_speed_benchmark_runs_and_prints_its_table() -> None:
-    """Short mode: every measurement runs and is reported (no time is asserted)."""
+def test_speed_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
+    """Short mode: every part runs and is reported, every goal judged (no time asserted)."""
+    table = tmp_path / "results.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/speed.py"), "--rounds", "2"],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks/speed.py"),
+            *("--rounds", "2", "--short", "--table", str(table)),
+        ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    rows = ("pycognito, built-in pow", "Boto3Transport()", "import cognitoflow.engine")
-    for row in (*rows, "restore + one move, x100"):
-        assert f"| {row} |" in out, out
-    assert "x pycognito (pow)" in out
     assert out.startswith("load average before:")
+    written = table.read_text()
+    assert written in out
+    rows = (
+        "pycognito, built-in pow",
+        "Boto3Transport()",
+        "import cognitoflow.engine",
+        "SRP+TOTP flow, engine only, x100",
+        "restore from a sealed snapshot, x100",
+        "served fake, s per sign-in",
+        "moto server, s per sign-in",
+        "fake CPU per request, 300 users, --state",
+    )
+    for row in rows:
+        assert f"| {row} |" in written, written
+    goals = [line for line in written.splitlines() if re.match(r"\| [1-5] \|", line)]
+    verdicts = [line.rsplit("|", 2)[1].strip() for line in goals]
+    assert len(verdicts) == 10, written
+    assert set(verdicts) <= {"met", "not met"}, verdicts  # each goal measured and judged
+    assert "x pycognito (pow)" in written
