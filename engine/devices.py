@@ -27,7 +27,16 @@ from .context import FlowContext
 from .errors import InvalidStateError, UnexpectedChallengeError
 from .logs import log
 from .outputs import AuthDevice, AuthTokens, DeviceSecrets
-from .plan import Call, KeepDevice, Plan, Refused, Scope, any_failure, device_forgotten
+from .plan import (
+    Call,
+    Compute,
+    KeepDevice,
+    Plan,
+    Refused,
+    Scope,
+    any_failure,
+    device_forgotten,
+)
 from .requests import AppClient
 
 __all__ = [
@@ -63,7 +72,9 @@ def confirm_new_device(tokens: AuthTokens, name: str | None) -> Plan[DeviceSecre
     """ConfirmDevice for the device a sign-in's tokens came with; its secrets, or None."""
     if not (tokens.device_key and tokens.device_group_key):
         return None
-    device, config = new_device(tokens.device_key, tokens.device_group_key)
+    made: tuple[DeviceSecrets, dict[str, str]]
+    made = yield Compute(new_device, (tokens.device_key, tokens.device_group_key))
+    device, config = made
     request: dict[str, Any] = {
         "AccessToken": conceal(tokens.access_token),
         "DeviceKey": device.device_key,
@@ -98,7 +109,7 @@ def answer_device_challenge(
         )
     params = reply.get("ChallengeParameters") or {}
     username = params.get("USERNAME") or ctx.username
-    exchange = srp.SrpClient(device.device_group_key)
+    exchange = yield Compute(srp.SrpClient, (device.device_group_key,))
     answers = {"USERNAME": username, "DEVICE_KEY": device.device_key, "SRP_A": exchange.srp_a}
     request = client.respond("DEVICE_SRP_AUTH", answers, username, reply.get("Session"), metadata)
     reply = yield Call(client.respond_operation, request, scope, ctx, fallback_if=device_forgotten)
@@ -114,11 +125,8 @@ def answer_device_challenge(
                 "Sign in again.",
             )
     username = params.get("USERNAME") or username
-    answers = {
-        "USERNAME": username,
-        "DEVICE_KEY": device.device_key,
-        **exchange.proof(device.device_key, device.device_password, params),
-    }
+    proof = yield Compute(exchange.proof, (device.device_key, device.device_password, params))
+    answers = {"USERNAME": username, "DEVICE_KEY": device.device_key, **proof}
     request = client.respond(
         "DEVICE_PASSWORD_VERIFIER", answers, username, reply.get("Session"), metadata
     )

@@ -36,6 +36,8 @@ from .plan import (
     Ceremony,
     CeremonyFailed,
     Commit,
+    Compute,
+    CreatePasskey,
     Instruction,
     KeepDevice,
     Move,
@@ -116,13 +118,21 @@ class FlowDriver:
         with self._exclusive():
             self._run_start = len(self.path)
             result: Any = None
+            error: BaseException | None = None
             while True:
                 try:
-                    instruction = plan.send(result)
+                    instruction = plan.send(result) if error is None else plan.throw(error)
                 except StopIteration as done:
                     value: _T = done.value
                     return value
-                result = self._perform(instruction)
+                result, error = None, None
+                if isinstance(instruction, Compute):
+                    try:
+                        result = instruction.function(*instruction.args)
+                    except Exception as failed:  # raised where the plan computes
+                        error = failed
+                else:
+                    result = self._perform(instruction)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -141,6 +151,18 @@ class FlowDriver:
     def _perform(self, instruction: Instruction) -> Any:
         if isinstance(instruction, Call):
             return self._call(instruction)
+        if isinstance(instruction, Ceremony):
+            return self._ceremony(instruction.options)
+        if isinstance(instruction, CreatePasskey):
+            try:
+                return instruction.create(instruction.options)
+            except Exception as error:  # the caller's ceremony reports failure by raising
+                return CeremonyFailed(type(error).__name__)
+        return self._keep(instruction)
+
+    def _keep(self, instruction: Instruction) -> Any:
+        """Carry out an instruction that touches only the flow: a move, a context or device
+        kept."""
         if isinstance(instruction, Move):
             return self._move(instruction)
         if isinstance(instruction, Commit):
@@ -149,28 +171,33 @@ class FlowDriver:
         if isinstance(instruction, KeepDevice):
             self.device = instruction.device
             return None
-        if isinstance(instruction, Ceremony):
-            return self._ceremony(instruction.options)
-        try:
-            return instruction.create(instruction.options)
-        except Exception as error:  # the caller's ceremony reports failure by raising
-            return CeremonyFailed(type(error).__name__)
+        raise TypeError(f"not an instruction this driver carries out: {instruction!r}")
 
     def _call(self, call: Call) -> Any:
         """Every call to Cognito goes through here; a refusal through :func:`on_error`."""
         try:
             reply = getattr(self.transport, call.operation)(call.request)
         except TransportError as error:
-            if call.fallback_if is not None and call.fallback_if(error):
-                if isinstance(error, CognitoError):
-                    return Refused(error.code, error.message)
-                return Refused("", str(error))
             failure = error
         else:
-            check_reply(call, reply)
-            return reply
+            return self._answered(call, reply)
         # Raised outside the except block, so no transport error is chained to ours.
-        return self._failed(call, failure)
+        return self._unanswered(call, failure)
+
+    @staticmethod
+    def _answered(call: Call, reply: Any) -> Any:
+        check_reply(call, reply)
+        return reply
+
+    def _unanswered(self, call: Call, error: TransportError) -> Any:
+        """A call that failed: what the plan gets back (a :class:`Refused` it asked for,
+        or an empty reply when the refusal proves an earlier success), or the typed error
+        raised."""
+        if call.fallback_if is not None and call.fallback_if(error):
+            if isinstance(error, CognitoError):
+                return Refused(error.code, error.message)
+            return Refused("", str(error), sent=not isinstance(error, TransportConnectionError))
+        return self._failed(call, error)
 
     def _failed(self, call: Call, error: TransportError) -> Any:
         """A call that failed: the typed error to raise, or (a refusal that is the step's

@@ -29,6 +29,7 @@ from .plan import (
     Ceremony,
     CeremonyFailed,
     Commit,
+    Compute,
     KeepDevice,
     Move,
     Plan,
@@ -188,7 +189,7 @@ def answer_automatic(
                 "USER_ID_FOR_SRP was not found in the PASSWORD_VERIFIER challenge.",
                 "Sign in again.",
             )
-        answers = srp_client.answer_password_verifier(dict(params), password)
+        answers = yield Compute(srp_client.answer_password_verifier, (dict(params), password))
         presenting = device is not None and scope is Scope.SIGN_IN
         if presenting:
             assert device is not None

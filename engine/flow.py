@@ -24,7 +24,7 @@ from . import snapshot as snapshots
 from .checks import callable_or_none, optional, positive, require
 from .context import FlowContext, next_step
 from .driver import PasskeyAuthenticator
-from .errors import ConnectionFailedError, InvalidInputError, OutcomeUnknownError
+from .errors import InvalidInputError
 from .flow_account import AccountMethods
 from .flow_devices import DeviceMethods
 from .logs import log
@@ -35,9 +35,7 @@ from .outputs import (
     NextStep,
     SignInOutput,
 )
-from .plan import Move
 from .requests import AppClient
-from .steps import FlowState
 
 __all__ = ["PasskeyAuthenticator", "SignInFlow"]
 
@@ -237,16 +235,7 @@ class SignInFlow(AccountMethods, DeviceMethods):
         is ``SIGNED_OUT`` first, whatever Cognito answers; an error telling Cognito is
         raised after (the tokens then stay valid at Cognito until they expire).
         """
-        with self._exclusive():
-            tokens = self._ctx.tokens if self.state is FlowState.DONE else None
-            if self.state is not FlowState.SIGNED_OUT:
-                self._move(Move("sign_out", FlowContext()))
-        if tokens is None:
-            return
-        try:
-            self._run(session.revoke(self._client, tokens, global_sign_out))
-        except (ConnectionFailedError, OutcomeUnknownError) as error:
-            raise session.not_told(error) from None
+        self._run(session.sign_out(self._client, self.state, self._ctx, bool(global_sign_out)))
 
     def fetch_auth_session(
         self, *, force_refresh: bool = False, margin: float = session.REFRESH_MARGIN

@@ -13,9 +13,13 @@ sends back its result:
 - :class:`Commit`: keep a context without moving (a session Cognito replaced mid-step).
 - :class:`KeepDevice`: keep the flow's remembered device (a new one, or none).
 - :class:`Ceremony` / :class:`CreatePasskey`: run a caller's passkey callback.
+- :class:`Compute`: run SRP's arithmetic (milliseconds of CPU that hold the GIL); its
+  result comes back, or the error it raised is raised inside the plan.
 
 A plan returns what the public method returns, or raises a typed error. The same plans
-can be driven by an asyncio front end that awaits where the flow calls.
+are driven by :class:`~.driver.FlowDriver` (calls in the caller's thread) and by the
+asyncio front end, :class:`~.async_flow.AsyncSignInFlow` (calls awaited, SRP's arithmetic
+off the event loop).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "Ceremony",
     "CeremonyFailed",
     "Commit",
+    "Compute",
     "CreatePasskey",
     "ErrorDecision",
     "Instruction",
@@ -106,11 +111,23 @@ class Call:
 
 @attrs.frozen
 class Refused:
-    """A failure the plan asked to see (``Call.fallback_if``): Cognito's code and message
-    (an empty code when Cognito could not be reached)."""
+    """A failure the plan asked to see (``Call.fallback_if``): Cognito's code and message,
+    or an empty code when no answer came; then ``sent`` says whether the request may have
+    arrived (False: Cognito could not be reached, nothing was sent)."""
 
     code: str
     message: str
+    sent: bool = True
+
+
+@attrs.frozen
+class Compute:
+    """Run ``function(*args)``: SRP's modular arithmetic, which the asyncio front end runs
+    in another process so that it never holds up the event loop. ``function`` and
+    ``args`` can be pickled (module functions, bound methods of plain objects)."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = attrs.field(default=(), repr=False)
 
 
 @attrs.frozen
@@ -200,7 +217,7 @@ class CreatePasskey:
     options: dict[str, Any] = attrs.field(repr=False)
 
 
-Instruction = Call | Move | Commit | Ceremony | CreatePasskey | KeepDevice
+Instruction = Call | Move | Commit | Ceremony | CreatePasskey | KeepDevice | Compute
 Plan = Generator[Instruction, Any, _T]
 """A step decided: yields instructions, is sent their results, returns the step's value."""
 

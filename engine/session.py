@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from cognitoflow.transports.base import CognitoError, TransportError
 from cognitoflow.transports.sensitive import conceal
 
 from .context import FlowContext
@@ -26,7 +27,7 @@ from .errors import (
 )
 from .mapping import reveal
 from .outputs import AuthSession, AuthTokens, AuthUser, DeviceSecrets, SignInDetails
-from .plan import Call, Commit, Plan, Refused, Scope, not_served
+from .plan import Call, Commit, Move, Plan, Refused, Scope, not_served
 from .requests import AppClient
 from .steps import FlowState
 
@@ -36,6 +37,7 @@ __all__ = [
     "fetch_auth_session",
     "not_told",
     "revoke",
+    "sign_out",
     "token_claims",
 ]
 
@@ -158,30 +160,48 @@ def _internal_username(tokens: AuthTokens) -> str | None:
     return None
 
 
-def not_told(error: ConnectionFailedError | OutcomeUnknownError) -> CognitoFlowError:
+def not_told(refused: Refused, operation: str) -> CognitoFlowError:
     """What sign-out reports when Cognito could not be told (the flow signed out anyway)."""
-    if isinstance(error, ConnectionFailedError):
+    if not refused.sent:
         return ConnectionFailedError(
             "Signed out here, but Cognito could not be reached to end the sign-in there.",
             "Its tokens stay valid at Cognito until they expire.",
         )
     return OutcomeUnknownError(
-        error.operation,
+        operation,
         "Signed out here; whether Cognito ended the sign-in there is unknown (its "
         "answer was lost).",
         "Its tokens may stay valid at Cognito until they expire.",
     )
 
 
+def _unanswered(error: TransportError) -> bool:
+    """No answer came: Cognito was out of reach, or its answer was lost."""
+    return not isinstance(error, CognitoError)
+
+
+def sign_out(client: AppClient, state: FlowState, ctx: FlowContext, everywhere: bool) -> Plan[None]:
+    """Forget the sign-in, wherever it is; signed in, end it at Cognito too (after the flow
+    is ``SIGNED_OUT``, whatever Cognito answers)."""
+    tokens = ctx.tokens if state is FlowState.DONE else None
+    if state is not FlowState.SIGNED_OUT:
+        yield Move("sign_out", FlowContext())
+    if tokens is not None:
+        yield from revoke(client, tokens, everywhere)
+
+
 def revoke(client: AppClient, tokens: AuthTokens, everywhere: bool) -> Plan[None]:
     """RevokeToken for this sign-in's refresh token, or GlobalSignOut for every sign-in."""
     if everywhere:
+        operation = "global_sign_out"
         request: dict[str, Any] = {"AccessToken": conceal(tokens.access_token)}
-        yield Call("global_sign_out", request, Scope.ACCOUNT, FlowContext())
+    elif not tokens.refresh_token:
         return
-    if not tokens.refresh_token:
-        return
-    request = {"Token": conceal(tokens.refresh_token), "ClientId": client.client_id}
-    if client.client_secret:
-        request["ClientSecret"] = client.client_secret
-    yield Call("revoke_token", request, Scope.ACCOUNT, FlowContext())
+    else:
+        operation = "revoke_token"
+        request = {"Token": conceal(tokens.refresh_token), "ClientId": client.client_id}
+        if client.client_secret:
+            request["ClientSecret"] = client.client_secret
+    reply = yield Call(operation, request, Scope.ACCOUNT, FlowContext(), fallback_if=_unanswered)
+    if isinstance(reply, Refused):
+        raise not_told(reply, operation)

@@ -33,6 +33,7 @@ from .outputs import DeviceSecrets, SignInOutput
 from .plan import (
     SESSION_HINT,
     Call,
+    Compute,
     KeepDevice,
     Move,
     Plan,
@@ -135,7 +136,7 @@ def _initiate(start: _Start, device: DeviceSecrets | None) -> Plan[SignInOutput]
         params["PREFERRED_CHALLENGE"] = preferred
     srp_client: srp.SrpClient | None = None
     if auth_flow_type in ("USER_SRP_AUTH", "CUSTOM_WITH_SRP") or preferred == "PASSWORD_SRP":
-        srp_client = srp.SrpClient(client.pool_name)
+        srp_client = yield Compute(srp.SrpClient, (client.pool_name,))
         params["SRP_A"] = srp_client.srp_a
     if auth_flow_type == "CUSTOM_WITH_SRP":
         params["CHALLENGE_NAME"] = "SRP_A"

@@ -13,7 +13,7 @@ from ..checks import choose
 from ..exchange import Step, advance, answer_automatic, outcome_of, respond
 from ..mapping import Outcome
 from ..outputs import SignInOutput
-from ..plan import Call, Plan, Scope
+from ..plan import Call, Compute, Plan, Scope
 from ..steps import FIRST_FACTORS
 
 __all__ = ["answer_first_factor", "answer_password"]
@@ -43,7 +43,7 @@ def answer_password(step: Step) -> Plan[SignInOutput]:
     srp_client = None
     responses = {"ANSWER": "PASSWORD", "PASSWORD": password}
     if step.ctx.password_mode == "PASSWORD_SRP":
-        srp_client = srp.SrpClient(step.client.pool_name)
+        srp_client = yield Compute(srp.SrpClient, (step.client.pool_name,))
         responses = {"ANSWER": "PASSWORD_SRP", "SRP_A": srp_client.srp_a}
     if step.ctx.session is None:
         return (yield from _start_again(step, responses, password, srp_client))
