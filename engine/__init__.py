@@ -2,6 +2,8 @@
 
 import typing as _typing
 
+from .async_flow import INLINE, AsyncSignInFlow
+from .async_store import AsyncFlowStore, AsyncInMemoryFlowStore, AsyncRedisFlowStore
 from .context import FlowContext
 from .errors import (
     CodeMismatchException,
@@ -106,7 +108,12 @@ def __getattr__(name: str) -> _typing.Any:
 __all__ = [
     "AUTH_FLOW_TYPES",
     "FIRST_FACTORS",
+    "INLINE",
     "SNAPSHOT_VERSION",
+    "AsyncFlowStore",
+    "AsyncInMemoryFlowStore",
+    "AsyncRedisFlowStore",
+    "AsyncSignInFlow",
     "AuthDevice",
     "AuthSession",
     "AuthTokens",

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from cognitoflow.transports.aio import AsyncTransport
 from cognitoflow.transports.base import (
     CognitoError,
     Transport,
@@ -72,7 +73,7 @@ class FlowDriver:
 
     def __init__(
         self,
-        transport: Transport,
+        transport: Transport | AsyncTransport,
         client: AppClient,
         passkey_authenticator: PasskeyAuthenticator | None,
         clock: Callable[[], float] = time.time,
@@ -140,7 +141,7 @@ class FlowDriver:
         before it sends anything (two calls would both use the one Cognito session)."""
         if not self._busy.acquire(blocking=False):
             raise StepInProgressError(
-                "Another call of this flow is running (in another thread).",
+                "Another call of this flow is running (in another thread or task).",
                 "Wait for it to return, then look at next_step: it is the step that call reached.",
             )
         try:
@@ -176,7 +177,7 @@ class FlowDriver:
     def _call(self, call: Call) -> Any:
         """Every call to Cognito goes through here; a refusal through :func:`on_error`."""
         try:
-            reply = getattr(self.transport, call.operation)(call.request)
+            reply = getattr(self.transport, call.operation)(call.request)  # a Transport here
         except TransportError as error:
             failure = error
         else:

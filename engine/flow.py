@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from cognitoflow.transports.base import Transport
 from cognitoflow.transports.sensitive import conceal
@@ -37,40 +37,24 @@ from .outputs import (
 )
 from .requests import AppClient
 
-__all__ = ["PasskeyAuthenticator", "SignInFlow"]
+__all__ = ["Flow", "PasskeyAuthenticator", "SignInFlow"]
+
+_F = TypeVar("_F", bound="Flow")
 
 
-class SignInFlow(AccountMethods, DeviceMethods):
-    """Amplify's multi-step sign-in against a Cognito user pool, one call per step.
-
-    Args:
-        transport: how to reach Cognito (``FakeTransport``, or the boto3 transport).
-        user_pool_id: ``<region>_<id>``; the part after ``_`` is SRP's pool name.
-        client_id: the app client id.
-        client_secret: the app client's secret, if it has one (``SECRET_HASH`` is then
-            sent with every request).
-        passkey_authenticator: runs the passkey ceremony when Cognito asks for
-            ``WEB_AUTHN`` (see :data:`PasskeyAuthenticator`).
-        session_validity: the app client's ``AuthSessionValidity``, in seconds (Cognito's
-            default is 3 minutes; it can be 3 to 15). A step whose session is older fails
-            at once with :class:`SessionExpiredError`, without calling Cognito.
-        clock: the time, in seconds since the epoch (``time.time``; tests pass the fake's).
-        admin: a server-side sign-in: every step goes through AdminInitiateAuth and
-            AdminRespondToAuthChallenge, which the transport signs with the caller's AWS
-            credentials (:class:`CredentialsMissingError` when there are none). The app
-            client must allow ``ALLOW_ADMIN_USER_PASSWORD_AUTH`` for
-            ``auth_flow_type="ADMIN_USER_PASSWORD_AUTH"``; SRP, custom and ``USER_AUTH``
-            flows work as without it.
-        device: the remembered device to sign in with (the ``flow.device`` kept from an
-            earlier sign-in, sealed like a snapshot), or None. Password sign-ins present
-            it; a device Cognito no longer knows is dropped and the sign-in tried again.
-            In a pool that tracks devices a sign-in without one gets a new device,
-            confirmed at once, in ``flow.device`` afterwards.
-        device_name: the name a new device is confirmed with (``fetch_devices`` shows it).
-    """
+class Flow(AccountMethods, DeviceMethods):
+    """A sign-in's steps, whichever way they are carried out: :class:`SignInFlow` calls
+    Cognito, :class:`~cognitoflow.engine.AsyncSignInFlow` awaits it. Each public method
+    checks its arguments, builds its plan (:mod:`.plan`) and returns what running the
+    plan gives; it never does anything after, so that awaiting it is the whole step."""
 
     DEFAULT_SESSION_VALIDITY = 180.0
     """Cognito's default ``AuthSessionValidity``: 3 minutes."""
+
+    _TRANSPORT: type = Transport
+    _TRANSPORT_HINT = (
+        "Pass Boto3Transport(...) for Cognito, or FakeTransport(cognito) for the fake."
+    )
 
     def __init__(
         self,
@@ -87,11 +71,11 @@ class SignInFlow(AccountMethods, DeviceMethods):
         device_name: str | None = None,
     ) -> None:
         client_secret = conceal(client_secret)
-        if not isinstance(transport, Transport):
+        if not isinstance(transport, self._TRANSPORT):
             raise InvalidInputError(
                 "transport",
-                f"transport must be a Transport, not {type(transport).__name__}.",
-                "Pass Boto3Transport(...) for Cognito, or FakeTransport(cognito) for the fake.",
+                f"transport must be a {self._TRANSPORT.__name__}, not {type(transport).__name__}.",
+                self._TRANSPORT_HINT,
             )
         user_pool_id = require("user_pool_id", user_pool_id, "user_pool_id", max_length=55)
         if "_" not in user_pool_id:
@@ -235,7 +219,9 @@ class SignInFlow(AccountMethods, DeviceMethods):
         is ``SIGNED_OUT`` first, whatever Cognito answers; an error telling Cognito is
         raised after (the tokens then stay valid at Cognito until they expire).
         """
-        self._run(session.sign_out(self._client, self.state, self._ctx, bool(global_sign_out)))
+        return self._run(
+            session.sign_out(self._client, self.state, self._ctx, bool(global_sign_out))
+        )
 
     def fetch_auth_session(
         self, *, force_refresh: bool = False, margin: float = session.REFRESH_MARGIN
@@ -293,14 +279,14 @@ class SignInFlow(AccountMethods, DeviceMethods):
 
     @classmethod
     def restore(
-        cls,
+        cls: type[_F],
         snapshot: Mapping[str, Any],
         transport: Transport,
         *,
         client_secret: str | None = None,
         passkey_authenticator: PasskeyAuthenticator | None = None,
         clock: Callable[[], float] = time.time,
-    ) -> SignInFlow:
+    ) -> _F:
         """A flow at the step a snapshot was taken, ready for its next call.
 
         The snapshot is checked first. A session past its validity is not refused here:
@@ -336,3 +322,33 @@ class SignInFlow(AccountMethods, DeviceMethods):
         flow._ctx = FlowContext(**fields)
         log.debug("cognitoflow.restored", step=step.value, username=flow._ctx.username)
         return flow
+
+
+class SignInFlow(Flow):
+    """Amplify's multi-step sign-in against a Cognito user pool, one call per step.
+
+    Args:
+        transport: how to reach Cognito (``FakeTransport``, or the boto3 transport).
+        user_pool_id: ``<region>_<id>``; the part after ``_`` is SRP's pool name.
+        client_id: the app client id.
+        client_secret: the app client's secret, if it has one (``SECRET_HASH`` is then
+            sent with every request).
+        passkey_authenticator: runs the passkey ceremony when Cognito asks for
+            ``WEB_AUTHN`` (see :data:`PasskeyAuthenticator`).
+        session_validity: the app client's ``AuthSessionValidity``, in seconds (Cognito's
+            default is 3 minutes; it can be 3 to 15). A step whose session is older fails
+            at once with :class:`SessionExpiredError`, without calling Cognito.
+        clock: the time, in seconds since the epoch (``time.time``; tests pass the fake's).
+        admin: a server-side sign-in: every step goes through AdminInitiateAuth and
+            AdminRespondToAuthChallenge, which the transport signs with the caller's AWS
+            credentials (:class:`CredentialsMissingError` when there are none). The app
+            client must allow ``ALLOW_ADMIN_USER_PASSWORD_AUTH`` for
+            ``auth_flow_type="ADMIN_USER_PASSWORD_AUTH"``; SRP, custom and ``USER_AUTH``
+            flows work as without it.
+        device: the remembered device to sign in with (the ``flow.device`` kept from an
+            earlier sign-in, sealed like a snapshot), or None. Password sign-ins present
+            it; a device Cognito no longer knows is dropped and the sign-in tried again.
+            In a pool that tracks devices a sign-in without one gets a new device,
+            confirmed at once, in ``flow.device`` afterwards.
+        device_name: the name a new device is confirmed with (``fetch_devices`` shows it).
+    """

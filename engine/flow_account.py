@@ -30,7 +30,7 @@ class AccountMethods(FlowDriver):
         RegistrationResponseJSON document (in a browser, ``navigator.credentials.create``;
         in tests, ``SoftwareAuthenticator().create``).
         """
-        self._run(account.register_passkey(self.tokens, create_credential))
+        return self._run(account.register_passkey(self.tokens, create_credential))
 
     # == sign-up and password reset ==================================================
 

@@ -23,7 +23,7 @@ class DeviceMethods(FlowDriver):
         Raises:
             InvalidStateError: nobody is signed in, or the flow holds no device.
         """
-        self._run(devices.remember(self.tokens, self.device))
+        return self._run(devices.remember(self.tokens, self.device))
 
     def forget_device(self, device_key: str | None = None) -> None:
         """Forget this flow's device at Cognito (ForgetDevice); ``device`` is then None,
@@ -33,7 +33,7 @@ class DeviceMethods(FlowDriver):
         Raises:
             InvalidStateError: nobody is signed in, or the flow holds no device.
         """
-        self._run(devices.forget(self.tokens, self.device, device_key))
+        return self._run(devices.forget(self.tokens, self.device, device_key))
 
     def fetch_devices(self) -> list[AuthDevice]:
         """The signed-in user's remembered devices (ListDevices): key, name, attributes,

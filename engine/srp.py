@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -62,7 +63,11 @@ _Modpow = Callable[[int, int, int], int]
 
 def _fastest() -> tuple[_Modpow, str]:
     """gmpy2's ``powmod`` where it is installed (``pip install "cognitoflow[fast]"``), else
-    Python's own ``pow``; and its name."""
+    Python's own ``pow``; and its name. ``COGNITOFLOW_SRP=python`` in the environment
+    asks for ``pow`` even where gmpy2 is installed (the worker processes of an
+    ``AsyncSignInFlow`` read it too)."""
+    if os.environ.get("COGNITOFLOW_SRP") == "python":
+        return pow, "python"
     try:
         import gmpy2
     except ImportError:

@@ -26,10 +26,10 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import FlowNotFoundError, InvalidInputError, StaleStepError, StepInProgressError
-from .flow import PasskeyAuthenticator, SignInFlow
+from .flow import Flow, PasskeyAuthenticator, SignInFlow
 from .logs import log
 from .sealing import SnapshotSealer
 from .snapshot import Snapshot, session_expires_at
@@ -37,14 +37,18 @@ from .snapshot import Snapshot, session_expires_at
 if TYPE_CHECKING:
     from cognitoflow.transports.base import Transport
 
-__all__ = ["FlowStore", "InMemoryFlowStore", "RedisFlowStore"]
+__all__ = ["FlowStore", "InMemoryFlowStore", "RedisFlowStore", "StoreRules"]
+
+_F = TypeVar("_F", bound=Flow)
 
 
 _AGAIN = "Start the sign-in again."
 
 
-class FlowStore(ABC):
-    """Where flows wait between requests. Subclasses supply storage and a lock.
+class StoreRules:
+    """What every flow store decides, whichever way it reaches its storage (this module's
+    stores call it, :mod:`.async_store`'s await it): settings, how a flow is stored and for
+    how long, how it is restored, and the errors a step meets.
 
     Args:
         sealer: seal snapshots at rest (recommended for a shared store); without one they
@@ -82,6 +86,78 @@ class FlowStore(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(sealed={self.sealer is not None})"
 
+    # == encoding =====================================================================
+
+    def _encode(self, snapshot: Snapshot) -> str:
+        if self.sealer is not None:
+            return self.sealer.seal(snapshot)
+        return json.dumps(snapshot, separators=(",", ":"))
+
+    def _decode(self, data: str) -> Snapshot:
+        if self.sealer is not None:
+            return self.sealer.unseal(data)
+        return Snapshot(json.loads(data))
+
+    @staticmethod
+    def _checked(flow_id: str) -> str:
+        if not isinstance(flow_id, str) or not flow_id or len(flow_id) > 200:
+            raise InvalidInputError(
+                "flow_id", "A flow id is the text create() returned.", "Pass that id."
+            )
+        return flow_id
+
+    def _stored(self, flow: Flow) -> tuple[str, float]:
+        """What a flow is stored as, and for how long: until its session expires."""
+        snapshot = flow.snapshot()
+        expires = session_expires_at(snapshot)
+        ttl = (expires - self.clock() if expires is not None else self.idle_ttl) + self.grace
+        return self._encode(snapshot), max(ttl, 1.0)
+
+    def _restored(
+        self,
+        kind: type[_F],
+        flow_id: str,
+        data: str | None,
+        transport: Any,
+        client_secret: str | None,
+        passkey_authenticator: PasskeyAuthenticator | None,
+    ) -> _F:
+        """The flow stored as ``data`` (a ``kind`` of flow), or :class:`FlowNotFoundError`."""
+        if data is None:
+            raise FlowNotFoundError(
+                flow_id, "No sign-in is kept under this id (it ended or expired).", _AGAIN
+            )
+        return kind.restore(
+            self._decode(data),
+            transport,
+            client_secret=client_secret,
+            passkey_authenticator=passkey_authenticator,
+            clock=self.clock,
+        )
+
+    @staticmethod
+    def _in_progress() -> StepInProgressError:
+        log.info("cognitoflow.step_refused", reason="step in progress")
+        return StepInProgressError(
+            "Another request is running a step of this sign-in.",
+            "Wait for it to finish, then load the sign-in again to see its next step.",
+        )
+
+    def _stale(self) -> StaleStepError:
+        log.warning("cognitoflow.lock_lost", lock_ttl=self.lock_ttl)
+        return StaleStepError(
+            f"This step took longer than the flow's lock ({self.lock_ttl} s), so another "
+            "request may have moved the sign-in; its result was not saved.",
+            "Load the sign-in again to see its step; raise lock_ttl if steps take this long.",
+        )
+
+
+class FlowStore(StoreRules, ABC):
+    """Where flows wait between requests. Subclasses supply storage and a lock.
+
+    Arguments as :class:`StoreRules`.
+    """
+
     # == what users call ==============================================================
 
     def create(self, flow: SignInFlow) -> str:
@@ -98,13 +174,6 @@ class FlowStore(ABC):
         """
         self._write(self._checked(flow_id), *self._stored(flow))
 
-    def _stored(self, flow: SignInFlow) -> tuple[str, float]:
-        """What a flow is stored as, and for how long: until its session expires."""
-        snapshot = flow.snapshot()
-        expires = session_expires_at(snapshot)
-        ttl = (expires - self.clock() if expires is not None else self.idle_ttl) + self.grace
-        return self._encode(snapshot), max(ttl, 1.0)
-
     def load(
         self,
         flow_id: str,
@@ -119,17 +188,10 @@ class FlowStore(ABC):
             FlowNotFoundError: no such flow (never saved, deleted, or expired).
             InvalidSnapshotError: what is stored cannot be restored.
         """
-        data = self._read(self._checked(flow_id))
-        if data is None:
-            raise FlowNotFoundError(
-                flow_id, "No sign-in is kept under this id (it ended or expired).", _AGAIN
-            )
-        return SignInFlow.restore(
-            self._decode(data),
-            transport,
-            client_secret=client_secret,
-            passkey_authenticator=passkey_authenticator,
-            clock=self.clock,
+        flow_id = self._checked(flow_id)
+        data = self._read(flow_id)
+        return self._restored(
+            SignInFlow, flow_id, data, transport, client_secret, passkey_authenticator
         )
 
     def delete(self, flow_id: str) -> None:
@@ -161,11 +223,7 @@ class FlowStore(ABC):
         flow_id = self._checked(flow_id)
         token = self._try_lock(flow_id, self.lock_ttl)
         if token is None:
-            log.info("cognitoflow.step_refused", reason="step in progress")
-            raise StepInProgressError(
-                "Another request is running a step of this sign-in.",
-                "Wait for it to finish, then load the sign-in again to see its next step.",
-            )
+            raise self._in_progress()
         try:
             flow = self.load(
                 flow_id,
@@ -178,36 +236,9 @@ class FlowStore(ABC):
             finally:
                 data, ttl = self._stored(flow)
                 if not self._write_locked(flow_id, token, data, ttl):
-                    log.warning("cognitoflow.lock_lost", lock_ttl=self.lock_ttl)
-                    raise StaleStepError(
-                        f"This step took longer than the flow's lock ({self.lock_ttl} s), "
-                        "so another request may have moved the sign-in; its result was not "
-                        "saved.",
-                        "Load the sign-in again to see its step; raise lock_ttl if steps "
-                        "take this long.",
-                    )
+                    raise self._stale()
         finally:
             self._unlock(flow_id, token)
-
-    # == encoding =====================================================================
-
-    def _encode(self, snapshot: Snapshot) -> str:
-        if self.sealer is not None:
-            return self.sealer.seal(snapshot)
-        return json.dumps(snapshot, separators=(",", ":"))
-
-    def _decode(self, data: str) -> Snapshot:
-        if self.sealer is not None:
-            return self.sealer.unseal(data)
-        return Snapshot(json.loads(data))
-
-    @staticmethod
-    def _checked(flow_id: str) -> str:
-        if not isinstance(flow_id, str) or not flow_id or len(flow_id) > 200:
-            raise InvalidInputError(
-                "flow_id", "A flow id is the text create() returned.", "Pass that id."
-            )
-        return flow_id
 
     # == storage, for subclasses ======================================================
 
@@ -320,12 +351,17 @@ class RedisFlowStore(FlowStore):
         **options: as :class:`FlowStore`.
     """
 
+    UNLOCK = _UNLOCK
+    """The lock's compare-and-delete script."""
+    WRITE_LOCKED = _WRITE_LOCKED
+    """The write made only while the lock is held."""
+
     def __init__(self, client: Any, *, prefix: str = "cognitoflow:flow:", **options: Any) -> None:
         super().__init__(**options)
         self.client = client
         self.prefix = prefix
-        self._unlock_script = client.register_script(_UNLOCK)
-        self._write_locked_script = client.register_script(_WRITE_LOCKED)
+        self._unlock_script = client.register_script(self.UNLOCK)
+        self._write_locked_script = client.register_script(self.WRITE_LOCKED)
 
     def _key(self, flow_id: str) -> str:
         return self.prefix + flow_id
@@ -334,7 +370,11 @@ class RedisFlowStore(FlowStore):
         self.client.set(self._key(flow_id), data, px=int(ttl * 1000))
 
     def _read(self, flow_id: str) -> str | None:
-        data = self.client.get(self._key(flow_id))
+        return self.text(self.client.get(self._key(flow_id)))
+
+    @staticmethod
+    def text(data: Any) -> str | None:
+        """What redis-py answered to GET, as text (None for no key)."""
         if data is None:
             return None
         return data.decode() if isinstance(data, bytes) else str(data)

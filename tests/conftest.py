@@ -110,3 +110,19 @@ def served() -> Iterator[str]:
     """`cognitoflow fake-cognito serve` in a subprocess, on a free loopback port."""
     with serving() as fake:
         yield fake.url
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[Any]:
+    """An event loop in a thread of its own, for the whole session: suites written for
+    SignInFlow run AsyncSignInFlow's coroutines on it (``helpers.Awaiting``)."""
+    from anyio.from_thread import start_blocking_portal
+
+    with start_blocking_portal() as running:
+        yield running
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio (the loop AsyncSignInFlow and aiobotocore are built for)."""
+    return "asyncio"

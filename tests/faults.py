@@ -19,6 +19,7 @@ the path:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -41,12 +42,12 @@ from cognitoflow.engine import (
     UsernameExistsException,
 )
 from cognitoflow.transports import (
-    ClientTransport,
     CognitoError,
     TransportConnectionError,
     TransportOutcomeUnknownError,
 )
-from cognitoflow.transports.fake import FakeCognito, FakeTransport
+from cognitoflow.transports.aio import OPERATIONS
+from cognitoflow.transports.fake import AsyncFakeTransport, FakeCognito, FakeTransport
 
 from helpers import QUESTION_TRIGGERS, Pool
 
@@ -121,31 +122,38 @@ class BotocoreFaults:
         real = getattr(self.client, method)
 
         def call(**request: Any) -> Any:
-            injection = self.injection
-            if not injection.due():
+            if not self.injection.due():
                 return real(**request)
-            kind, url = injection.kind, "http://127.0.0.1"
-            if kind == "unreachable":
-                raise EndpointConnectionError(endpoint_url=url)
-            if kind == "connect_timeout":
-                raise ConnectTimeoutError(endpoint_url=url)
-            if kind in ("internal_error", "throttling"):
-                code, status = (
-                    ("InternalErrorException", 500)
-                    if kind == "internal_error"
-                    else ("TooManyRequestsException", 400)
-                )
-                error = {"Code": code, "Message": "injected"}
-                raise ClientError(
-                    {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, method
-                )
-            if kind == "empty_reply":
-                return {"ResponseMetadata": {"HTTPStatusCode": 200}}
-            real(**request)
-            injection.processed_at.append(injection.calls)
-            raise ReadTimeoutError(endpoint_url=url)
+            if self.injection.kind == "read_timeout_after_processing":
+                real(**request)
+                return self._lost()
+            return self._fault(method)
 
         return call
+
+    def _fault(self, method: str) -> Any:
+        """The injected fault that stops a request before Cognito (or fakes its answer)."""
+        kind, url = self.injection.kind, "http://127.0.0.1"
+        if kind == "unreachable":
+            raise EndpointConnectionError(endpoint_url=url)
+        if kind == "connect_timeout":
+            raise ConnectTimeoutError(endpoint_url=url)
+        if kind in ("internal_error", "throttling"):
+            code, status = (
+                ("InternalErrorException", 500)
+                if kind == "internal_error"
+                else ("TooManyRequestsException", 400)
+            )
+            error = {"Code": code, "Message": "injected"}
+            raise ClientError(
+                {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, method
+            )
+        return {"ResponseMetadata": {"HTTPStatusCode": 200}}  # empty_reply
+
+    def _lost(self) -> Any:
+        """Cognito carried the request out; its answer is lost."""
+        self.injection.processed_at.append(self.injection.calls)
+        raise ReadTimeoutError(endpoint_url="http://127.0.0.1")
 
 
 @attrs.define
@@ -344,15 +352,18 @@ def next_action(flow: SignInFlow, world: World) -> tuple[str, Callable[[], Any]]
 def run_case(
     cognito: FakeCognito,
     family: str,
-    transport: Callable[[FakeCognito, Injection], ClientTransport],
+    transport: Callable[[FakeCognito, Injection], Any],
     index: int,
     kind: str,
     max_actions: int = 14,
+    front: Callable[..., SignInFlow] = SignInFlow,
 ) -> Outcome:
-    """``family`` with ``kind`` injected at call ``index`` (0: no fault), then recovery."""
+    """``family`` with ``kind`` injected at call ``index`` (0: no fault), then recovery,
+    through ``front`` (``SignInFlow``, or an ``AsyncSignInFlow`` seen through
+    ``helpers.Awaiting``)."""
     world = make_world(cognito, family)
     injection = Injection(index, kind)
-    flow = SignInFlow(
+    flow = front(
         transport(cognito, injection),
         user_pool_id=world.pool.pool_id,
         client_id=world.pool.client_id,
@@ -390,3 +401,36 @@ def false_nothing_sent(outcome: Outcome) -> list[BaseException]:
 
 def untyped(outcome: Outcome) -> list[BaseException]:
     return [error for error, _ in outcome.errors if not isinstance(error, CognitoFlowError)]
+
+
+class FaultyAsyncFakeTransport(AsyncFakeTransport):
+    """The fake in process for AsyncSignInFlow, with one injected fault at the boundary."""
+
+    def __init__(self, cognito: FakeCognito, injection: Injection) -> None:
+        super().__init__(cognito)
+        self.injection = injection
+
+    async def call(self, operation: str, request: Any) -> Any:
+        await asyncio.sleep(0)
+        sync = FakeTransport(self.cognito)
+        return _raise_or_pass(
+            self.injection, lambda: getattr(sync, operation)(request), OPERATIONS[operation]
+        )
+
+
+class AsyncBotocoreFaults(BotocoreFaults):
+    """An aiobotocore cognito-idp client with one botocore-level fault: what
+    AioBotocoreTransport translates and retries (or not)."""
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        real = getattr(self.client, method)
+
+        async def call(**request: Any) -> Any:
+            if not self.injection.due():
+                return await real(**request)
+            if self.injection.kind == "read_timeout_after_processing":
+                await real(**request)
+                return self._lost()
+            return self._fault(method)
+
+        return call

@@ -5,7 +5,9 @@ Fixtures live in ``conftest.py``; everything a test module imports by name lives
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import inspect
 import logging
 import os
 import shutil
@@ -82,18 +84,22 @@ def admin_client(url: str) -> Any:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_example() -> ModuleType:
-    """examples/signin_page/app.py as a module (the examples are not a package)."""
-    name = "cognitoflow_example_signin_page"
+def load_example(module: str = "app") -> ModuleType:
+    """examples/signin_page/<module>.py as a module (the examples are not a package; their
+    folder goes on ``sys.path``, as when they are run, for the ``demo`` they share)."""
+    name = f"cognitoflow_example_signin_page_{module}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples/signin_page/app.py")
+    folder = ROOT / "examples/signin_page"
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+    spec = importlib.util.spec_from_file_location(name, folder / f"{module}.py")
     assert spec is not None
     assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 def system_tool(name: str, package: str) -> str:
@@ -243,3 +249,29 @@ def pool_with_sms_user(
         UserPoolId=pool_id, Username=username, Password=password, Permanent=True
     )
     return pool_id, client_id
+
+
+class Awaiting:
+    """An :class:`AsyncSignInFlow` seen as a :class:`SignInFlow`: each coroutine method is
+    run to its end on a portal's event loop, everything else is the flow's own. It lets a
+    suite written for the sync flow run unchanged on the async one."""
+
+    def __init__(self, flow: Any, portal: Any) -> None:
+        object.__setattr__(self, "flow", flow)
+        object.__setattr__(self, "_portal", portal)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.flow, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        member = getattr(self.flow, name)
+        if not inspect.iscoroutinefunction(member):
+            return member
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return self._portal.call(functools.partial(member, *args, **kwargs))
+
+        return run
+
+    def __repr__(self) -> str:
+        return f"Awaiting({self.flow!r})"

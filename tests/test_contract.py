@@ -7,6 +7,10 @@ password, TOTP MFA, refresh (through REFRESH_TOKEN_AUTH: moto lacks
 GetTokensFromRefreshToken), global sign-out and server-side sign-in. Flows a backend
 cannot serve are not generated for it (not skipped).
 Each test creates its own pool, so the servers are shared by the session.
+
+Every case runs on both front ends: ``SignInFlow`` over the sync transports, and
+``AsyncSignInFlow`` over ``AsyncFakeTransport`` and ``AioBotocoreTransport`` (run on one
+event loop through ``helpers.Awaiting``), with the same flows and assertions.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import attrs
 import pytest
 
 from cognitoflow.engine import (
+    AsyncSignInFlow,
     CodeMismatchException,
     FlowState,
     NotAuthorizedException,
@@ -33,22 +38,34 @@ from cognitoflow.engine import (
     SignInFlow,
     SignInStep,
 )
-from cognitoflow.transports import Boto3Transport, CognitoError, Transport
-from cognitoflow.transports.fake import FakeCognito, FakeCognitoServer, FakeTransport
+from cognitoflow.transports import (
+    AioBotocoreTransport,
+    AsyncTransport,
+    Boto3Transport,
+    CognitoError,
+    Transport,
+)
+from cognitoflow.transports.fake import (
+    AsyncFakeTransport,
+    FakeCognito,
+    FakeCognitoServer,
+    FakeTransport,
+)
 
-from helpers import admin_client, free_port
+from helpers import Awaiting, admin_client, free_port
 
 PASSWORD = "Contract-pass-1"
 
 
 @attrs.define
 class Backend:
-    """How a contract test reaches one backend."""
+    """How a contract test reaches one backend, through one front end."""
 
     name: str
     admin: Any  # boto3's cognito-idp client, or a FakeCognito (same methods)
-    transport: Transport
+    transport: Transport | AsyncTransport
     code: Callable[[str, str], str] | None = None  # (username, purpose) -> last code sent
+    portal: Any = None  # the event loop of the async front end; None: the sync one
 
     def pool(self, **pool_args: Any) -> tuple[str, str, str | None]:
         client_args = pool_args.pop("client", {})
@@ -57,6 +74,12 @@ class Backend:
             UserPoolId=pool_id, ClientName="app", **client_args
         )["UserPoolClient"]
         return pool_id, client["ClientId"], client.get("ClientSecret")
+
+    def send(self, operation: str, request: dict[str, Any]) -> Any:
+        """One call through the backend's transport, whichever front end it serves."""
+        if self.portal is None:
+            return getattr(self.transport, operation)(request)
+        return self.portal.call(self.transport.call, operation, request)  # type: ignore[union-attr]
 
     def user(self, pool_id: str, username: str, **attributes: str) -> None:
         self.admin.admin_create_user(
@@ -72,13 +95,22 @@ class Backend:
     def flow(
         self, pool_id: str, client_id: str, secret: str | None = None, *, admin: bool = False
     ) -> SignInFlow:
-        return SignInFlow(
-            self.transport,
+        if self.portal is None:
+            return SignInFlow(
+                self.transport,  # type: ignore[arg-type]
+                user_pool_id=pool_id,
+                client_id=client_id,
+                client_secret=secret,
+                admin=admin,
+            )
+        flow = AsyncSignInFlow(
+            self.transport,  # type: ignore[arg-type]
             user_pool_id=pool_id,
             client_id=client_id,
             client_secret=secret,
             admin=admin,
         )
+        return Awaiting(flow, self.portal)  # type: ignore[return-value]
 
 
 def _totp(secret: str, step: int = 0) -> str:
@@ -123,29 +155,33 @@ def _outbox_over_http(url: str) -> Callable[[str, str], str]:
 
 
 @pytest.fixture
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
-    name = request.param
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
+    front, name = request.param
     # Server-side sign-in signs its calls: dummy credentials, never looked for elsewhere.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    portal = request.getfixturevalue("portal") if front == "async" else None
     if name == "fake":
         cognito = FakeCognito()
-        return Backend(
+        yield Backend(
             name,
             cognito,
-            FakeTransport(cognito),
+            FakeTransport(cognito) if portal is None else AsyncFakeTransport(cognito),
             lambda user, purpose: cognito.outbox.last_code(user, purpose=purpose),
+            portal,
         )
+        return
     if name == "fake-http":
         server: FakeCognitoServer = request.getfixturevalue("fake_http")
-        return Backend(
-            name,
-            admin_client(server.url),
-            Boto3Transport(endpoint_url=server.url),
-            _outbox_over_http(server.url),
-        )
-    url: str = request.getfixturevalue("moto_url")
-    return Backend(name, admin_client(url), Boto3Transport(endpoint_url=url))
+        url, code = server.url, _outbox_over_http(server.url)
+    else:
+        url, code = request.getfixturevalue("moto_url"), None
+    if portal is None:
+        yield Backend(name, admin_client(url), Boto3Transport(endpoint_url=url), code)
+        return
+    transport = AioBotocoreTransport(region="us-east-1", endpoint_url=url)
+    yield Backend(name, admin_client(url), transport, code, portal)
+    portal.call(transport.aclose)
 
 
 # -- the flows ---------------------------------------------------------------------
@@ -309,12 +345,13 @@ def revoke(backend: Backend) -> None:
     assert tokens is not None
     flow.sign_out()
     with pytest.raises(CognitoError) as refused:
-        backend.transport.get_tokens_from_refresh_token(
-            {"RefreshToken": tokens.refresh_token, "ClientId": client_id}
+        backend.send(
+            "get_tokens_from_refresh_token",
+            {"RefreshToken": tokens.refresh_token, "ClientId": client_id},
         )
     assert refused.value.code == "NotAuthorizedException"
     with pytest.raises(CognitoError, match="revoked"):
-        backend.transport.global_sign_out({"AccessToken": tokens.access_token})
+        backend.send("global_sign_out", {"AccessToken": tokens.access_token})
 
 
 def global_sign_out(backend: Backend) -> None:
@@ -359,10 +396,12 @@ FLOWS: dict[Callable[[Backend], None], set[str]] = {
     global_sign_out: FAITHFUL,
     admin_sign_in: FAITHFUL,
 }
+FRONTS = ("sync", "async")
 CASES = [
-    pytest.param(name, flow, id=f"{name}-{flow.__name__}")
+    pytest.param((front, name), flow, id=f"{front}-{name}-{flow.__name__}")
     for flow, names in FLOWS.items()
     for name in sorted(names)
+    for front in FRONTS
 ]
 
 

@@ -16,9 +16,11 @@ taken at every state of the machine.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -30,15 +32,23 @@ from hypothesis import strategies as st
 
 from cognitoflow.engine import (
     FIRST_FACTORS,
+    INLINE,
+    AsyncInMemoryFlowStore,
+    AsyncSignInFlow,
     CognitoFlowError,
     FlowState,
     InMemoryFlowStore,
     SignInFlow,
     SnapshotSealer,
 )
-from cognitoflow.transports.fake import FakeCognito, FakeTransport, ManualClock
+from cognitoflow.transports.fake import (
+    AsyncFakeTransport,
+    FakeCognito,
+    FakeTransport,
+    ManualClock,
+)
 
-from helpers import Pool
+from helpers import Awaiting, Pool
 from worlds import TEMPORARY, world_pool, world_user
 
 PASSWORD = "Twin-pass-1!"
@@ -63,8 +73,11 @@ USER_AUTH = [("USER_AUTH", None), *(("USER_AUTH", p) for p in FIRST_FACTORS if p
 STARTS = [(flow_type, None) for flow_type in FLOW_TYPES] + USER_AUTH
 ACTIONS = ["right"] * 6 + ["wrong", "garbage", "expire", "sign_out", "again"]
 CHANNELS = ["json", "sealed", "store"]
+FRONTS = ["sync", "async"]
 
 SNAPSHOT_STEPS: set[str] = set()
+FRONTS_USED: Counter[tuple[str, str]] = Counter()
+"""How often a flow of each kind was snapshotted and restored as each front end."""
 """Every state at which a snapshot was taken and restored, over all examples."""
 _DONE: set[str] = set()
 
@@ -82,11 +95,13 @@ class Twin:
 class World:
     """Pools shared by every example (each example makes fresh twin users)."""
 
-    def __init__(self) -> None:
+    def __init__(self, portal: Any) -> None:
+        self.portal = portal
         self.clock = ManualClock()
         self.cognito = FakeCognito(clock=self.clock)
         self.sealer = SnapshotSealer([SnapshotSealer.generate_key()])
         self.store = InMemoryFlowStore(clock=self.clock, sealer=self.sealer)
+        self.async_store = AsyncInMemoryFlowStore(clock=self.clock, sealer=self.sealer)
         self.names = itertools.count()
         self.pools: dict[str, Pool] = {
             name: world_pool(
@@ -148,29 +163,43 @@ class World:
             return "000000"
 
 
-def resume(world: World, pool: Pool, flow: SignInFlow, channel: str) -> SignInFlow:
-    """Flow B between two requests: snapshot, carried through ``channel``, restored."""
+def resume(
+    world: World, pool: Pool, flow: SignInFlow, channel: str, front: str = "sync"
+) -> SignInFlow:
+    """Flow B between two requests: snapshot, carried through ``channel``, restored as a
+    ``front`` flow (an AsyncSignInFlow is run through ``Awaiting``)."""
     snapshot = flow.snapshot()
     SNAPSHOT_STEPS.add(flow.state.value)
-    transport = FakeTransport(world.cognito)
+    FRONTS_USED[(type(getattr(flow, "flow", flow)).__name__, front)] += 1
+    if front == "async":
+        kind: Any = AsyncSignInFlow
+        transport: Any = AsyncFakeTransport(world.cognito)
+        options: dict[str, Any] = {"srp_executor": INLINE}
+    else:
+        kind, transport, options = SignInFlow, FakeTransport(world.cognito), {}
+    secret = pool.client_secret
     if channel == "json":
-        restored = SignInFlow.restore(
-            json.loads(json.dumps(snapshot)),
-            transport,
-            client_secret=pool.client_secret,
-            clock=world.clock,
+        carried = json.loads(json.dumps(snapshot))
+        restored = kind.restore(
+            carried, transport, client_secret=secret, clock=world.clock, **options
         )
     elif channel == "sealed":
-        restored = SignInFlow.restore(
-            world.sealer.unseal(world.sealer.seal(snapshot)),
-            transport,
-            client_secret=pool.client_secret,
-            clock=world.clock,
+        carried = world.sealer.unseal(world.sealer.seal(snapshot))
+        restored = kind.restore(
+            carried, transport, client_secret=secret, clock=world.clock, **options
         )
+    elif front == "async":
+        kept = getattr(flow, "flow", flow)
+        flow_id = world.portal.call(world.async_store.create, kept)
+        load = functools.partial(world.async_store.load, client_secret=secret)
+        restored = world.portal.call(load, flow_id, transport)
+        world.portal.call(world.async_store.delete, flow_id)
     else:
         flow_id = world.store.create(flow)
-        restored = world.store.load(flow_id, transport, client_secret=pool.client_secret)
+        restored = world.store.load(flow_id, transport, client_secret=secret)
         world.store.delete(flow_id)
+    if front == "async":
+        restored = Awaiting(restored, world.portal)
     assert restored.state is flow.state
     assert restored.context == flow.context
     assert restored.snapshot() == snapshot
@@ -302,11 +331,16 @@ def neutral(value: Any, username: str) -> str:
 
 
 @st.composite
-def scripts(draw: st.DrawFn) -> tuple[tuple[str, Any], list[tuple[str, int, str]]]:
+def scripts(draw: st.DrawFn) -> tuple[tuple[str, Any], list[tuple[str, int, str, str]]]:
     start = draw(st.sampled_from(STARTS))
     steps = draw(
         st.lists(
-            st.tuples(st.sampled_from(ACTIONS), st.integers(0, 5), st.sampled_from(CHANNELS)),
+            st.tuples(
+                st.sampled_from(ACTIONS),
+                st.integers(0, 5),
+                st.sampled_from(CHANNELS),
+                st.sampled_from(FRONTS),
+            ),
             min_size=1,
             max_size=9,
         )
@@ -320,22 +354,22 @@ def run_twins(world: World, persona: str, start: tuple[str, Any], steps: list[An
         twin.flow = world.flow(pool)
     first = [answer(world, twin, "right", 0, start) for twin in (a, b)]
     assert first[0] == first[1], f"{persona} {start}: the first step differs: {first}"
-    for number, (action, choice, channel) in enumerate(steps):
+    for number, (action, choice, channel, front) in enumerate(steps):
         assert b.flow is not None
-        b.flow = resume(world, pool, b.flow, channel)
+        b.flow = resume(world, pool, b.flow, channel, front)
         if action == "expire":
             world.clock.advance(181)
         results = [answer(world, twin, action, choice, start) for twin in (a, b)]
         assert results[0] == results[1], (
-            f"{persona} {start}, step {number} ({action}, via {channel}): "
+            f"{persona} {start}, step {number} ({action}, via {channel}, {front}): "
             f"uninterrupted {results[0]} != restored {results[1]}"
         )
     assert b.flow is not None
     resume(world, pool, b.flow, "json")  # the last state too
 
 
-def _run_persona(persona: str) -> None:
-    world = World()
+def _run_persona(persona: str, portal: Any) -> None:
+    world = World(portal)
 
     @settings(
         max_examples=EXAMPLES,
@@ -344,7 +378,7 @@ def _run_persona(persona: str) -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(script=scripts())
-    def check(script: tuple[tuple[str, Any], list[tuple[str, int, str]]]) -> None:
+    def check(script: tuple[tuple[str, Any], list[tuple[str, int, str, str]]]) -> None:
         start, steps = script
         run_twins(world, persona, start, steps)
 
@@ -355,17 +389,23 @@ def _run_persona(persona: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_restored_flows_continue_as_uninterrupted_ones(fast_srp: None, persona: str) -> None:
+def test_restored_flows_continue_as_uninterrupted_ones(
+    fast_srp: None, persona: str, portal: Any
+) -> None:
     """Snapshot → restore before every call of random scripts changes no result."""
-    _run_persona(persona)
+    _run_persona(persona, portal)
 
 
-def test_snapshots_were_taken_at_every_state(fast_srp: None) -> None:
+def test_snapshots_were_taken_at_every_state(fast_srp: None, portal: Any) -> None:
     """The property above met every state of the machine (else it proves less)."""
     for persona in PERSONAS:
         if persona not in _DONE:  # this test was run on its own
-            _run_persona(persona)
+            _run_persona(persona, portal)
     states = {state.value for state in FlowState}
     missing = sorted(states - SNAPSHOT_STEPS)
     print(f"\nsnapshot steps: {len(states & SNAPSHOT_STEPS)} of {len(states)} states")
     assert not missing, f"no snapshot was restored at: {missing}"
+    print(f"snapshots carried from one front end to another: {dict(FRONTS_USED)}")
+    for sync_or_async in ("SignInFlow", "AsyncSignInFlow"):  # into each, from each
+        for front in FRONTS:
+            assert FRONTS_USED[(sync_or_async, front)] > 0, FRONTS_USED

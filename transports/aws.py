@@ -2,50 +2,25 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import boto3
-from botocore import UNSIGNED
 from botocore.config import Config
 
-from .base import (
-    ClientTransport,
-    CognitoError,
-    TransportConnectionError,
-    TransportCredentialsError,
-    TransportError,
-    TransportOutcomeUnknownError,
+from .base import ClientTransport, TransportCredentialsError, TransportError
+from .retries import (
+    REPEATABLE_OPERATIONS,
+    SIGNED_OPERATIONS,
+    checked_attempts,
+    client_config,
+    pause_before,
+    worth_another_try,
 )
 
 __all__ = ["REPEATABLE_OPERATIONS", "SIGNED_OPERATIONS", "Boto3Transport"]
-
-REPEATABLE_OPERATIONS = frozenset(
-    {
-        "InitiateAuth",
-        "AdminInitiateAuth",
-        "ResendConfirmationCode",
-        "ForgotPassword",
-        "StartWebAuthnRegistration",
-        "GetTokensFromRefreshToken",
-        "RevokeToken",
-        "GlobalSignOut",
-        "UpdateDeviceStatus",
-        "ListDevices",
-    }
-)
-"""Operations that may be sent twice without harm: a second one only starts (or sends)
-again. Every other operation changes something once (an answer uses up a session, a
-code is taken, a user is created), so it is never re-sent after it may have arrived."""
-
-SIGNED_OPERATIONS = frozenset({"AdminInitiateAuth", "AdminRespondToAuthChallenge"})
-"""Operations Cognito serves only to a caller with AWS credentials (IAM-authorized)."""
-
-THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException"})
-"""Refusals Cognito makes before doing anything: safe to retry for every operation."""
 
 
 class Boto3Transport(ClientTransport):
@@ -93,21 +68,16 @@ class Boto3Transport(ClientTransport):
         max_attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not (isinstance(max_attempts, int) and max_attempts >= 1):
-            raise ValueError("max_attempts must be a whole number, 1 or more.")
-        self.max_attempts = max_attempts
+        self.max_attempts = checked_attempts(
+            max_attempts, client, region, endpoint_url, profile, config
+        )
         self._sleep = sleep
         self._signed: Any = None
         self._make_signed: Callable[[], Any] | None = None
         if client is not None:
-            if region or endpoint_url or profile or config:
-                raise ValueError("Pass either client=, or the arguments to build one, not both.")
             super().__init__(client)
             self._signed = client
             return
-        defaults = Config(connect_timeout=5, read_timeout=15)
-        merged = defaults.merge(config) if config else defaults
-        merged = merged.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
         shared = _session(profile)
         region_name = region or shared.region_name or "us-east-1"
 
@@ -115,11 +85,8 @@ class Boto3Transport(ClientTransport):
             # Unsigned clients come from the process's shared session (no credentials are
             # looked up); a signed one from a session of its own, so credentials set after
             # an earlier failure are found.
-            if signed:
-                session = boto3.session.Session(profile_name=profile)
-                settings = merged
-            else:
-                session, settings = shared, merged.merge(Config(signature_version=UNSIGNED))
+            session = boto3.session.Session(profile_name=profile) if signed else shared
+            settings = client_config(config, signed=signed)
             with _sessions_lock:  # a boto3 session makes one client at a time
                 return session.client(
                     "cognito-idp",
@@ -152,21 +119,10 @@ class Boto3Transport(ClientTransport):
                     self._signed = None  # look for credentials again on the next call
                 raise
             except TransportError as error:
-                if attempt >= self.max_attempts or not _worth_another_try(operation, error):
+                if attempt >= self.max_attempts or not worth_another_try(operation, error):
                     raise
-            # Full jitter, as botocore's standard mode: up to 1, 2, 4... seconds, at most 20.
-            self._sleep(random.random() * min(20.0, 2.0 ** (attempt - 1)))
+            self._sleep(pause_before(attempt))
             attempt += 1
-
-
-def _worth_another_try(operation: str, error: TransportError) -> bool:
-    if isinstance(error, TransportConnectionError):
-        return True  # never sent
-    if isinstance(error, CognitoError):
-        if error.code in THROTTLING_CODES:
-            return True  # refused before anything was done
-        return error.status >= 500 and operation in REPEATABLE_OPERATIONS
-    return isinstance(error, TransportOutcomeUnknownError) and operation in REPEATABLE_OPERATIONS
 
 
 _sessions: dict[str | None, boto3.session.Session] = {}

@@ -6,6 +6,7 @@
 'OFF'
 """
 
+from ._async import AsyncFakeTransport
 from ._http import FakeCognitoApp, FakeCognitoServer
 from ._model import FakeSettings
 from ._passkeys import SoftwareAuthenticator
@@ -18,6 +19,7 @@ from ._transport import FakeTransport
 __all__ = [
     "SEED_FORMAT",
     "STATE_FORMAT",
+    "AsyncFakeTransport",
     "FakeCognito",
     "FakeCognitoApp",
     "FakeCognitoServer",
