@@ -1,6 +1,7 @@
 """The example sign-in page in a real browser: Debian's Chromium, headless, via Selenium.
 
-dana must set up MFA: she picks TOTP, the test reads the key off the page and answers
+The page is Flask's (examples/signin_page/app.py) and the asyncio one (async_app.py under
+uvicorn). dana must set up MFA: she picks TOTP, the test reads the key off the page and answers
 with a code from it; signed in. Then, with email MFA also enabled for her, she signs in
 again, picks EMAIL, reads the code on the page of messages the fake "sent", and the
 page says she is signed in. Run in both state modes: sealed cookie and Redis.
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+import uvicorn
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
@@ -29,6 +33,8 @@ from cognitoflow.engine import SnapshotSealer
 from helpers import free_port, load_example, system_tool
 
 example = load_example()
+demo = load_example("demo")
+async_example = load_example("async_app")
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -62,19 +68,30 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         driver.quit()
 
 
-@pytest.fixture(params=["cookie", "redis"])
+@pytest.fixture(
+    params=[("flask", "cookie"), ("flask", "redis"), ("async", "cookie"), ("async", "redis")],
+    ids=lambda param: "-".join(param),
+)
 def site(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, str]]:
-    """The example app on 127.0.0.1 and a free port, with its embedded fake."""
+    """The example app (Flask's, or the asyncio one under uvicorn) on 127.0.0.1 and a free
+    port, with its embedded fake."""
+    kind, state = request.param
     env = {
         "SIGNIN_KEYS": SnapshotSealer.generate_key(),
-        "SIGNIN_STATE": request.param,
+        "SIGNIN_STATE": state,
         "SIGNIN_PLAIN_HTTP": "1",  # served on plain http://127.0.0.1
     }
-    if request.param == "redis":
+    if state == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
-    cognito, pool_id, client_id = example.demo_pool()
-    app = example.create_app(env, cognito=cognito, pool=(pool_id, client_id))
+    cognito, pool_id, client_id = demo.demo_pool()
     port = free_port()
+    if kind == "async":
+        with _uvicorn(
+            async_example.create_app(env, cognito=cognito, pool=(pool_id, client_id)), port
+        ):
+            yield f"http://127.0.0.1:{port}", cognito, pool_id
+        return
+    app = example.create_app(env, cognito=cognito, pool=(pool_id, client_id))
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -82,6 +99,26 @@ def site(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, str]]:
         yield f"http://127.0.0.1:{port}", cognito, pool_id
     finally:
         server.shutdown()
+        thread.join(10)
+
+
+@contextmanager
+def _uvicorn(app: Any, port: int) -> Iterator[None]:
+    """An ASGI app served by uvicorn in a thread (its lifespan run: it closes what it holds)."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped"
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
         thread.join(10)
 
 

@@ -16,6 +16,7 @@ from cognitoflow.transports.fake import ManualClock
 from helpers import load_example
 
 example = load_example()
+demo = load_example("demo")
 
 
 class BrowserLikeClient(FlaskClient):
@@ -44,7 +45,7 @@ def page(request: pytest.FixtureRequest) -> Any:
     }
     if request.param == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
-    cognito, pool_id, client_id = example.demo_pool()
+    cognito, pool_id, client_id = demo.demo_pool()
     app = example.create_app(env, cognito=cognito, pool=(pool_id, client_id))
     client = _client(app)
     client.cognito = cognito
@@ -150,7 +151,7 @@ def test_the_page_on_a_pool_given_by_settings() -> None:
     served over HTTP on 127.0.0.1, standing in for Cognito)."""
     from cognitoflow.transports.fake import FakeCognitoServer
 
-    cognito, pool_id, client_id = example.demo_pool()
+    cognito, pool_id, client_id = demo.demo_pool()
     with FakeCognitoServer(cognito) as server:
         app = example.create_app(
             {
@@ -205,7 +206,7 @@ def test_every_form_needs_the_csrf_token(page: Any, token: str | None) -> None:
 
 
 def test_cookies_are_secure_unless_plain_http_is_asked_for() -> None:
-    cognito, pool_id, client_id = example.demo_pool()
+    cognito, pool_id, client_id = demo.demo_pool()
     app = example.create_app(
         {"SIGNIN_KEYS": SnapshotSealer.generate_key()}, cognito=cognito, pool=(pool_id, client_id)
     )
@@ -221,7 +222,7 @@ def _signed_in_page(request: pytest.FixtureRequest, mode: str) -> tuple[Any, Man
     env["SIGNIN_PLAIN_HTTP"] = "1"
     if mode == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
-    cognito, pool_id, client_id = example.demo_pool(clock=clock)
+    cognito, pool_id, client_id = demo.demo_pool(clock=clock)
     client = _client(example.create_app(env, cognito=cognito, pool=(pool_id, client_id)))
     client.cognito, client.pool_id = cognito, pool_id
     _sign_in(client, "bob", example.DEMO_PASSWORD)

@@ -44,6 +44,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from demo import (  # this folder's demo.py: what both versions of the page share
+    CSRF_COOKIE,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    SESSION_SECONDS,
+    STATE_COOKIE,
+    USER_COOKIE,
+    chosen_pool,
+)
 from flask import Flask, Response, g, redirect, render_template, request
 
 from cognitoflow.engine import (
@@ -61,61 +70,6 @@ from cognitoflow.engine import (
 )
 from cognitoflow.transports.base import Transport
 from cognitoflow.transports.fake import FakeCognito, FakeTransport
-
-DEMO_PASSWORD = "Demo-pass-1"
-DEMO_USERS = {
-    "alice": "temporary password Temp-pass-1: sets a new one and gives her name",
-    "bob": "SMS MFA: the code is on /dev/outbox",
-    "dana": "MFA is required and she has none: sets up TOTP or email MFA",
-}
-STATE_COOKIE = "signin"
-USER_COOKIE = "signed_in"
-CSRF_COOKIE = "csrf"
-SESSION_SECONDS = 8 * 3600
-"""How long a signed-in session lasts on this page."""
-
-
-def demo_pool(clock: Callable[[], float] | None = None) -> tuple[FakeCognito, str, str]:
-    """The embedded fake: a pool that requires MFA (SMS, TOTP or email) and its users.
-    ``clock``: the fake's time (tests move it)."""
-    cognito = FakeCognito(clock=clock)
-    pool_id = cognito.create_user_pool(
-        PoolName="example",
-        MfaConfiguration="ON",
-        Schema=[{"Name": "name", "Required": True}],
-        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
-    )["UserPool"]["Id"]
-    cognito.set_user_pool_mfa_config(
-        UserPoolId=pool_id,
-        MfaConfiguration="ON",
-        SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Sign-in code"},
-    )
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="example-web",
-        ExplicitAuthFlows=[
-            "ALLOW_USER_SRP_AUTH",
-            "ALLOW_USER_AUTH",
-            "ALLOW_CUSTOM_AUTH",
-            "ALLOW_REFRESH_TOKEN_AUTH",
-        ],
-    )["UserPoolClient"]["ClientId"]
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username="alice",
-        TemporaryPassword="Temp-pass-1",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "phone_number", "Value": "+15555550101"}],
-    )
-    people = {
-        "bob": {"name": "Bob", "phone_number": "+15555550100", "phone_number_verified": "true"},
-        "dana": {"name": "Dana", "email": "dana@example.com", "email_verified": "true"},
-    }
-    for username, attributes in people.items():
-        cognito.add_user(pool_id, username, DEMO_PASSWORD, **attributes)
-    return cognito, pool_id, client_id
 
 
 def create_app(
@@ -137,21 +91,16 @@ def create_app(
     sealer = SnapshotSealer(keys or [SnapshotSealer.generate_key()])
     secure_cookies = env.get("SIGNIN_PLAIN_HTTP", "") != "1"
 
+    fake, pool_id, client_id = chosen_pool(env, cognito, pool)
     transport: Transport
-    if env.get("COGNITO_USER_POOL_ID") and cognito is None:
+    if fake is None:
         from cognitoflow.transports import Boto3Transport
 
         transport = Boto3Transport(
             env.get("AWS_REGION"), endpoint_url=env.get("COGNITO_ENDPOINT_URL") or None
         )
-        pool_id, client_id = env["COGNITO_USER_POOL_ID"], env["COGNITO_CLIENT_ID"]
     else:
-        if cognito is None:
-            cognito, pool_id, client_id = demo_pool()
-        else:
-            assert pool is not None, "give the pool (user pool id, client id) with cognito"
-            pool_id, client_id = pool
-        transport = FakeTransport(cognito)
+        transport = FakeTransport(fake)
     client_secret = env.get("COGNITO_CLIENT_SECRET") or None
     validity = float(env.get("COGNITO_SESSION_VALIDITY", SignInFlow.DEFAULT_SESSION_VALIDITY))
     store = None
