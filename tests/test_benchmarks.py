@@ -68,3 +68,26 @@ def test_speed_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     assert len(verdicts) == 10, written
     assert set(verdicts) <= {"met", "not met"}, verdicts  # each goal measured and judged
     assert "x pycognito (pow)" in written
+
+
+def test_async_load_benchmark_runs_and_prints_its_tables() -> None:
+    """Short mode: the heartbeat and throughput parts run (no time is asserted)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks/async_load.py"),
+            "--sign-ins",
+            "3",
+            "--rounds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for row in ("| gmpy2 | worker processes |", "| python | inline, on the loop |"):
+        assert row in out, out
+    assert "| AsyncSignInFlow, tasks |" in out
+    assert "| SignInFlow, threads |" in out
