@@ -20,6 +20,7 @@ from ..errors import (
     CognitoFlowError,
     ConnectionFailedError,
     InvalidAnswerError,
+    InvalidInputError,
     InvalidPasswordException,
     PasskeyCeremonyError,
 )
@@ -43,13 +44,9 @@ from ..outputs import (
     SignInOutput,
 )
 from ..sealing import SnapshotSealer
+from .words import EXIT_CONNECTION, EXIT_REFUSED, BadInput, in_cli_words
 
-__all__ = ["EXIT_CONNECTION", "EXIT_REFUSED", "DeviceFile", "run_sign_in"]
-
-EXIT_REFUSED = 1
-"""Cognito refused the sign-in (wrong password, session ended, too many tries)."""
-EXIT_CONNECTION = 3
-"""Cognito could not be reached."""
+__all__ = ["DeviceFile", "run_sign_in"]
 
 _RETRIED = (InvalidAnswerError, CodeMismatchException, InvalidPasswordException)
 
@@ -108,9 +105,9 @@ def run_sign_in(
             else:
                 out = _answer(flow, step, app_name)
         except _RETRIED as error:
-            click.echo(f"Not accepted: {error}", err=True)
+            click.echo(f"Not accepted: {in_cli_words(str(error))}", err=True)
         except PasskeyCeremonyError as error:
-            click.echo(f"Passkey: {error}", err=True)
+            click.echo(f"Passkey: {in_cli_words(str(error))}", err=True)
             out = SignInOutput(False, flow.next_step or out.next_step)
     user = flow.get_current_user()
     click.echo(f"Signed in as {user.username} (user id {user.user_id}).")
@@ -134,7 +131,8 @@ def run_sign_in(
         try:
             flow.sign_out(global_sign_out=everywhere)
         except CognitoFlowError as error:
-            raise SignInFailed(f"Signed out here, but Cognito was not told: {error}") from None
+            told = in_cli_words(str(error))
+            raise SignInFailed(f"Signed out here, but Cognito was not told: {told}") from None
         click.echo(
             "Signed out everywhere." if everywhere else "Signed out; the refresh token is revoked."
         )
@@ -205,10 +203,12 @@ def _call(action: Callable[[], SignInOutput]) -> SignInOutput:
         return action()
     except (*_RETRIED, PasskeyCeremonyError):
         raise  # the flow kept its step: the loop asks again
+    except InvalidInputError as error:
+        raise BadInput(error) from None
     except ConnectionFailedError as error:
-        raise CognitoUnreachable(str(error)) from None
+        raise CognitoUnreachable(in_cli_words(str(error))) from None
     except CognitoFlowError as error:
-        raise SignInFailed(str(error)) from None
+        raise SignInFailed(in_cli_words(str(error))) from None
 
 
 def _answer(flow: SignInFlow, step: object, app_name: str) -> SignInOutput:

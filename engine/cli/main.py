@@ -16,6 +16,7 @@ from cognitoflow.transports.base import Transport
 from .. import srp
 from ..errors import CognitoFlowError
 from ..logs import LOGGER
+from .words import EXIT_INTERRUPTED, BadInput
 
 __all__ = ["main"]
 
@@ -156,8 +157,11 @@ def diagram(output_format: str, output: str) -> None:
         data = render(output_format)
     except (GraphvizMissingError, RuntimeError) as error:
         raise click.ClickException(str(error)) from None
-    with click.open_file(output, "wb") as file:
-        file.write(data)
+    try:
+        with click.open_file(output, "wb") as file:
+            file.write(data)
+    except OSError as error:
+        raise BadInput(f"-o {output}: {error.strerror or error}.") from None
 
 
 @cli.command("sign-in")
@@ -233,7 +237,8 @@ def sign_in(
     --auth-flow CUSTOM_WITHOUT_SRP).
 
     Exit codes: 0 signed in; 1 refused (wrong password, session ended, ...); 2 bad
-    usage; 3 Cognito could not be reached.
+    usage or input; 3 Cognito could not be reached; 130 interrupted (ctrl-C, or the
+    input ended).
     """
     from ..flow import SignInFlow
     from .demo import message_printer, playground
@@ -272,7 +277,7 @@ def sign_in(
             device_name="cognitoflow command line",
         )
     except CognitoFlowError as error:
-        raise click.UsageError(str(error)) from None
+        raise BadInput(error) from None
     run_sign_in(
         flow,
         auth_flow_type=auth_flow,
@@ -287,5 +292,17 @@ def sign_in(
 
 
 def main() -> None:
-    """Entry point of the ``cognitoflow`` script."""
-    cli()
+    """Entry point of the ``cognitoflow`` script: its exit codes are :mod:`.words`'s."""
+    try:
+        cli.main(prog_name="cognitoflow", standalone_mode=False)
+    except click.exceptions.Abort:  # ctrl-C, or the input ended, at a prompt
+        click.echo("\nInterrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
