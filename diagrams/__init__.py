@@ -7,22 +7,28 @@
 
 from .render import (
     FAMILIES,
+    FAMILY_NAMES,
     FORMATS,
     GraphvizMissingError,
     Transition,
     render,
     render_dot,
+    render_family,
     render_mermaid,
+    render_overview,
     transitions,
 )
 
 __all__ = [
     "FAMILIES",
+    "FAMILY_NAMES",
     "FORMATS",
     "GraphvizMissingError",
     "Transition",
     "render",
     "render_dot",
+    "render_family",
     "render_mermaid",
+    "render_overview",
     "transitions",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,12 +15,16 @@ import pytest
 from click.testing import CliRunner
 
 from cognitoflow.diagrams import (
+    FAMILIES,
+    FAMILY_NAMES,
     GraphvizMissingError,
     render,
     render_dot,
     render_mermaid,
     transitions,
 )
+from cognitoflow.diagrams.committed import PICTURES, example_path
+from cognitoflow.diagrams.render import overview_edges
 from cognitoflow.engine import FlowState, SignInMachine
 from cognitoflow.engine.cli import cli
 
@@ -184,3 +189,43 @@ def test_python_m_diagrams() -> None:
         [sys.executable, "-m", "cognitoflow.diagrams"], capture_output=True, text=True, check=True
     )
     assert done.stdout == render_mermaid()
+
+
+@pytest.mark.parametrize("name", sorted(PICTURES))
+def test_every_committed_picture_is_a_fresh_render(name: str) -> None:
+    """diagrams/*: the overview, each family, the recorded path (and the machine), as the
+    code draws them now. Regenerate with: python -m cognitoflow.diagrams.committed diagrams"""
+    committed = (ROOT / "diagrams" / name).read_bytes()
+    if name.endswith(".svg") and shutil.which("dot") is None and not os.environ.get("CI"):
+        pytest.skip("Graphviz is installed by .ci/run; locally: apt-get install graphviz")
+    fresh = PICTURES[name]()
+    if name.endswith(".mmd") or _version(committed.decode()) == _version(fresh.decode()):
+        assert committed == fresh, name
+    else:  # another Graphviz lays out differently; the content must still agree
+        assert _edges(committed.decode()) == _edges(fresh.decode()), name
+
+
+def test_the_overview_joins_every_family_and_each_family_shows_all_its_states() -> None:
+    boxes = {box for ends in overview_edges() for box in ends}
+    assert set(FAMILIES) <= boxes
+    assert {"SIGNED_OUT", "DONE"} <= boxes
+    for family, title in FAMILY_NAMES.items():
+        drawn = render("mermaid", family=family).decode()
+        for state in FAMILIES[title]:
+            assert state in drawn, (family, state)
+
+
+def test_a_recorded_path_is_drawn_highlighted(tmp_path: Path) -> None:
+    path = example_path()
+    assert path[-1][2] == "DONE"
+    (tmp_path / "path.json").write_text(json.dumps(path))
+    result = CliRunner().invoke(
+        cli, ["diagram", "--family", "mfa", "--path", str(tmp_path / "path.json")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "class CONFIRM_SIGN_IN_WITH_SMS_CODE visited" in result.output
+    assert "class DONE visited" in result.output
+    (tmp_path / "bad.json").write_text('[["SIGNED_OUT", "teleported", "DONE"]]')
+    refused = CliRunner().invoke(cli, ["diagram", "--path", str(tmp_path / "bad.json")])
+    assert refused.exit_code == 2
+    assert "not a path of this machine" in refused.output

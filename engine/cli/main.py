@@ -149,12 +149,37 @@ def serve(host: str, port: int, state: str | None, quiet: bool, seed: str | None
     show_default=True,
     help="File to write ('-' for standard output).",
 )
-def diagram(output_format: str, output: str) -> None:
-    """Draw the sign-in machine: every state and transition, from the code."""
+@click.option("--overview", is_flag=True, help="The families as boxes, and the ways between them.")
+@click.option(
+    "--family",
+    type=click.Choice(["mfa", "mfa-setup", "passwordless", "sign-up-and-reset"]),
+    help="One family of steps, and the states next to it.",
+)
+@click.option(
+    "--path",
+    "path_file",
+    type=click.Path(dir_okay=False),
+    help="Highlight the path a sign-in took: a JSON file of [source, event, target] "
+    "triples, as json.dumps(flow.path) writes it.",
+)
+@click.option("--width", type=click.IntRange(200, 10000), help="A PNG's width in pixels.")
+def diagram(
+    output_format: str,
+    output: str,
+    overview: bool,
+    family: str | None,
+    path_file: str | None,
+    width: int | None,
+) -> None:
+    """Draw the sign-in machine from the code: every state and transition, the overview,
+    or one family; optionally the path of one sign-in highlighted."""
     from cognitoflow.diagrams import GraphvizMissingError, render
 
+    if overview and family:
+        raise BadInput("--overview and --family draw different pictures: choose one.")
+    path = _read_path(path_file) if path_file else []
     try:
-        data = render(output_format)
+        data = render(output_format, path, family=family, overview=overview, width=width)
     except (GraphvizMissingError, RuntimeError) as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -162,6 +187,26 @@ def diagram(output_format: str, output: str) -> None:
             file.write(data)
     except OSError as error:
         raise BadInput(f"-o {output}: {error.strerror or error}.") from None
+
+
+def _read_path(name: str) -> list[tuple[str, str, str]]:
+    """A recorded path: [[source, event, target], ...], every state and event the machine's."""
+    from cognitoflow.diagrams import transitions
+
+    try:
+        data = json.loads(Path(name).read_text())
+    except OSError as error:
+        raise BadInput(f"--path {name}: {error.strerror or error}.") from None
+    except ValueError:
+        raise BadInput(f"--path {name}: not JSON.") from None
+    known = set(transitions())
+    path = [tuple(step) for step in data] if isinstance(data, list) else None
+    if path is None or not all(len(step) == 3 and step in known for step in path):
+        raise BadInput(
+            f"--path {name}: not a path of this machine (a list of [source, event, target] "
+            "triples, as json.dumps(flow.path) writes it)."
+        )
+    return path
 
 
 @cli.command("sign-in")
