@@ -21,6 +21,7 @@ from cognitoflow.diagrams import (
     render,
     render_dot,
     render_mermaid,
+    render_overview,
     transitions,
 )
 from cognitoflow.diagrams.committed import PICTURES, example_path
@@ -54,12 +55,13 @@ def test_committed_mermaid_is_a_fresh_render() -> None:
     assert COMMITTED_MERMAID.read_text() == render_mermaid(), REGENERATE
 
 
-def test_readme_shows_the_current_diagram() -> None:
-    """The README's Mermaid block is the current diagram."""
+def test_readme_shows_the_current_overview() -> None:
+    """The README's Mermaid block is the current overview (the whole machine is in
+    docs/machine.md, checked by tests/test_docs.py)."""
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```mermaid\n(.*?)```", readme, flags=re.S)
     assert block is not None
-    assert block.group(1) == render_mermaid(), "copy diagrams/signin.mmd into the README"
+    assert block.group(1) == render_overview(), "copy diagrams/overview.mmd into the README"
 
 
 @needs_dot

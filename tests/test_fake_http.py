@@ -167,11 +167,12 @@ def test_a_callable_trigger_cannot_be_saved(tmp_path: Path) -> None:
         cognito.save(tmp_path / "x.bin")
 
 
-def test_readme_boto3_script_against_the_served_fake(served: str, tmp_path: Path) -> None:
-    """The README's boto3 script, as a new user would write it, works against the CLI server."""
-    readme = (ROOT / "README.md").read_text()
-    match = re.search(r"<!-- boto3-script -->\n```python\n(.*?)```", readme, flags=re.S)
-    assert match is not None, "the README has no boto3 script"
+def test_the_docs_boto3_script_against_the_served_fake(served: str, tmp_path: Path) -> None:
+    """docs/real-cognito.md's boto3 script, as a new user would write it, works against the
+    CLI server."""
+    page = (ROOT / "docs" / "real-cognito.md").read_text()
+    match = re.search(r"<!-- not run: [^>]*boto3-script[^>]*-->\n```python\n(.*?)```", page, re.S)
+    assert match is not None, "docs/real-cognito.md has no boto3 script"
     script = tmp_path / "script.py"
     script.write_text(match.group(1).replace("http://127.0.0.1:9229", served))
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
