@@ -36,7 +36,7 @@ from .outputs import (
     SignInOutput,
     SignUpOutput,
 )
-from .plan import Call, Ceremony, CeremonyFailed, Compute, CreatePasskey, Plan
+from .plan import Call, Ceremony, Compute, CreatePasskey, Plan
 from .workers import shared_workers
 
 __all__ = ["INLINE", "AsyncSignInFlow"]
@@ -177,10 +177,8 @@ class AsyncSignInFlow(Flow):
                     error = failed
             elif isinstance(instruction, Call):
                 result = await self._call_awaited(instruction)
-            elif isinstance(instruction, Ceremony):
-                result = await self._callback(self.passkey_authenticator, instruction.options)
-            elif isinstance(instruction, CreatePasskey):
-                result = await self._callback(instruction.create, instruction.options)
+            elif isinstance(instruction, Ceremony | CreatePasskey):
+                result = await self._callback(instruction)
             else:
                 result = self._keep(instruction)
 
@@ -201,17 +199,18 @@ class AsyncSignInFlow(Flow):
         work = functools.partial(compute.function, *compute.args)
         return await asyncio.get_running_loop().run_in_executor(executor, work)
 
-    @staticmethod
-    async def _callback(function: Callable[..., Any] | None, options: Any) -> Any:
-        """A passkey callback (plain or a coroutine function); its failure reported."""
-        if function is None:
-            return CeremonyFailed("no passkey_authenticator was given to the flow")
+    async def _callback(self, instruction: Ceremony | CreatePasskey) -> Any:
+        """A passkey callback (plain or a coroutine function), its failure reported as
+        :class:`FlowDriver` reports it."""
+        callback = self._callback_of(instruction)
+        if callback is None:
+            return self._callback_failed(instruction, None)
         try:
-            result = function(options)
+            result = callback(instruction.options)
             if inspect.isawaitable(result):
                 result = await result
         except Exception as error:  # the caller's ceremony reports failure by raising
-            return CeremonyFailed(f"{type(error).__name__}: {error}")
+            return self._callback_failed(instruction, error)
         return result
 
     # == the methods that talk to Cognito, as coroutines ==============================

@@ -152,13 +152,14 @@ class FlowDriver:
     def _perform(self, instruction: Instruction) -> Any:
         if isinstance(instruction, Call):
             return self._call(instruction)
-        if isinstance(instruction, Ceremony):
-            return self._ceremony(instruction.options)
-        if isinstance(instruction, CreatePasskey):
+        if isinstance(instruction, Ceremony | CreatePasskey):
+            callback = self._callback_of(instruction)
+            if callback is None:
+                return self._callback_failed(instruction, None)
             try:
-                return instruction.create(instruction.options)
+                return callback(instruction.options)
             except Exception as error:  # the caller's ceremony reports failure by raising
-                return CeremonyFailed(type(error).__name__)
+                return self._callback_failed(instruction, error)
         return self._keep(instruction)
 
     def _keep(self, instruction: Instruction) -> Any:
@@ -234,13 +235,23 @@ class FlowDriver:
             raise decision.error
         raise _StepEnded
 
-    def _ceremony(self, options: str) -> str | CeremonyFailed:
-        if self.passkey_authenticator is None:
+    def _callback_of(self, instruction: Ceremony | CreatePasskey) -> Callable[[Any], Any] | None:
+        """The caller's passkey callback an instruction runs (None: the flow has none)."""
+        if isinstance(instruction, Ceremony):
+            return self.passkey_authenticator
+        return instruction.create
+
+    @staticmethod
+    def _callback_failed(
+        instruction: Ceremony | CreatePasskey, error: Exception | None
+    ) -> CeremonyFailed:
+        """How a passkey callback's failure reaches the plan (``error`` None: no callback),
+        the same whichever front end ran it."""
+        if error is None:
             return CeremonyFailed("no passkey_authenticator was given to the flow")
-        try:
-            return self.passkey_authenticator(options)
-        except Exception as error:  # the caller's authenticator reports failure by raising
-            return CeremonyFailed(f"{type(error).__name__}: {error}")
+        if isinstance(instruction, CreatePasskey):
+            return CeremonyFailed(type(error).__name__)
+        return CeremonyFailed(f"{type(error).__name__}: {error}")
 
     def _move(self, move: Move) -> FlowState:
         """Move the machine, then (only if it moved) commit the new context, and log it."""
