@@ -27,6 +27,7 @@ import attrs
 import pyotp
 from botocore.exceptions import (
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
@@ -432,5 +433,49 @@ class AsyncBotocoreFaults(BotocoreFaults):
                 await real(**request)
                 return self._lost()
             return self._fault(method)
+
+        return call
+
+
+# -- scripted botocore faults, for the transports' own tests ---------------------------
+
+NEVER_SENT = [
+    EndpointConnectionError(endpoint_url="http://x"),
+    ConnectTimeoutError(endpoint_url="x"),
+]
+LOST_ANSWER = [ReadTimeoutError(endpoint_url="http://x"), ConnectionClosedError(endpoint_url="x")]
+
+
+def refusal(code: str, status: int) -> ClientError:
+    """Cognito's refusal ``code`` with HTTP ``status``, as botocore raises it."""
+    return ClientError(
+        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "Op",
+    )
+
+
+class ScriptedClient:
+    """A cognito-idp client whose every method raises the scripted faults, then answers."""
+
+    def __init__(self, *faults: Exception) -> None:
+        self.faults = list(faults)
+        self.calls = 0
+
+    def _answer(self) -> dict[str, Any]:
+        self.calls += 1
+        if self.faults:
+            raise self.faults.pop(0)
+        return {"ok": True}
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return lambda **request: self._answer()
+
+
+class AsyncScriptedClient(ScriptedClient):
+    """The same, shaped as aiobotocore's client: every method is a coroutine."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        async def call(**request: Any) -> dict[str, Any]:
+            return self._answer()
 
         return call

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.config import Config
 from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
     NoCredentialsError,
-    ReadTimeoutError,
 )
 
 from cognitoflow.engine import AsyncSignInFlow, ConnectionFailedError, CredentialsMissingError
@@ -28,51 +23,22 @@ from cognitoflow.transports import (
     TransportOutcomeUnknownError,
 )
 
+from faults import LOST_ANSWER, NEVER_SENT, AsyncScriptedClient, refusal
 from helpers import free_port
-
-NEVER_SENT = [
-    EndpointConnectionError(endpoint_url="http://x"),
-    ConnectTimeoutError(endpoint_url="x"),
-]
-LOST_ANSWER = [ReadTimeoutError(endpoint_url="http://x"), ConnectionClosedError(endpoint_url="x")]
-
-
-def _refusal(code: str, status: int) -> ClientError:
-    return ClientError(
-        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        "Op",
-    )
-
-
-class ScriptedClient:
-    """An aiobotocore-shaped client: its coroutines raise the scripted faults, then answer."""
-
-    def __init__(self, *faults: Exception) -> None:
-        self.faults = list(faults)
-        self.calls = 0
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        async def call(**request: Any) -> dict[str, Any]:
-            self.calls += 1
-            if self.faults:
-                raise self.faults.pop(0)
-            return {"ok": True, "ResponseMetadata": {}}
-
-        return call
 
 
 async def _no_pause(seconds: float) -> None:
     return None
 
 
-def _transport(client: ScriptedClient, attempts: int = 4) -> AioBotocoreTransport:
+def _transport(client: AsyncScriptedClient, attempts: int = 4) -> AioBotocoreTransport:
     return AioBotocoreTransport(client=client, max_attempts=attempts, sleep=_no_pause)
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("fault", NEVER_SENT, ids=lambda f: type(f).__name__)
 async def test_never_sent_is_retried_for_every_operation(fault: Exception) -> None:
-    client = ScriptedClient(fault, fault)
+    client = AsyncScriptedClient(fault, fault)
     assert await _transport(client).call("respond_to_auth_challenge", {}) == {"ok": True}
     assert client.calls == 3
 
@@ -80,25 +46,25 @@ async def test_never_sent_is_retried_for_every_operation(fault: Exception) -> No
 @pytest.mark.anyio
 @pytest.mark.parametrize("fault", LOST_ANSWER, ids=lambda f: type(f).__name__)
 async def test_a_lost_answer_is_resent_only_where_safe(fault: Exception) -> None:
-    answer = ScriptedClient(fault)
+    answer = AsyncScriptedClient(fault)
     with pytest.raises(TransportOutcomeUnknownError):
         await _transport(answer).call("respond_to_auth_challenge", {})
     assert answer.calls == 1
-    start = ScriptedClient(fault)
+    start = AsyncScriptedClient(fault)
     assert await _transport(start).call("initiate_auth", {}) == {"ok": True}
     assert start.calls == 2
 
 
 @pytest.mark.anyio
 async def test_throttling_is_retried_a_5xx_only_where_repeatable_and_tries_are_bounded() -> None:
-    throttled = ScriptedClient(_refusal("TooManyRequestsException", 400))
+    throttled = AsyncScriptedClient(refusal("TooManyRequestsException", 400))
     await _transport(throttled).call("confirm_sign_up", {})
     assert throttled.calls == 2
-    failed = ScriptedClient(_refusal("InternalErrorException", 500))
+    failed = AsyncScriptedClient(refusal("InternalErrorException", 500))
     with pytest.raises(CognitoError) as caught:
         await _transport(failed).call("confirm_sign_up", {})
     assert (caught.value.status, failed.calls) == (500, 1)
-    unreachable = ScriptedClient(*NEVER_SENT * 5)
+    unreachable = AsyncScriptedClient(*NEVER_SENT * 5)
     with pytest.raises(TransportConnectionError):
         await _transport(unreachable, attempts=3).call("initiate_auth", {})
     assert unreachable.calls == 3
@@ -106,7 +72,7 @@ async def test_throttling_is_retried_a_5xx_only_where_repeatable_and_tries_are_b
 
 @pytest.mark.anyio
 async def test_no_credentials_for_a_signed_call_is_its_own_error() -> None:
-    client = ScriptedClient(NoCredentialsError())
+    client = AsyncScriptedClient(NoCredentialsError())
     with pytest.raises(TransportCredentialsError):
         await _transport(client).call("admin_initiate_auth", {})
     assert client.calls == 1
@@ -115,7 +81,7 @@ async def test_no_credentials_for_a_signed_call_is_its_own_error() -> None:
 @pytest.mark.anyio
 async def test_an_operation_a_flow_never_uses_is_refused() -> None:
     with pytest.raises(ValueError, match="not an operation"):
-        await _transport(ScriptedClient()).call("delete_user_pool", {})
+        await _transport(AsyncScriptedClient()).call("delete_user_pool", {})
 
 
 @pytest.mark.anyio

@@ -12,13 +12,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
 
 from cognitoflow.engine import (
     CodeMismatchException,
@@ -36,37 +29,8 @@ from cognitoflow.transports import (
 )
 from cognitoflow.transports.fake import FakeCognito, FakeTransport
 
+from faults import LOST_ANSWER, NEVER_SENT, ScriptedClient, refusal
 from helpers import PASSWORD, Pool
-
-NEVER_SENT = [
-    EndpointConnectionError(endpoint_url="http://x"),
-    ConnectTimeoutError(endpoint_url="x"),
-]
-LOST_ANSWER = [ReadTimeoutError(endpoint_url="http://x"), ConnectionClosedError(endpoint_url="x")]
-
-
-def _refusal(code: str, status: int) -> ClientError:
-    return ClientError(
-        {"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        "Op",
-    )
-
-
-class ScriptedClient:
-    """A cognito-idp client whose every method raises the scripted faults, then answers."""
-
-    def __init__(self, *faults: Exception) -> None:
-        self.faults = list(faults)
-        self.calls = 0
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        def call(**request: Any) -> dict[str, Any]:
-            self.calls += 1
-            if self.faults:
-                raise self.faults.pop(0)
-            return {"ok": True}
-
-        return call
 
 
 def _transport(client: ScriptedClient, attempts: int = 4) -> Boto3Transport:
@@ -96,14 +60,14 @@ def test_a_lost_answer_is_resent_for_what_is_safe_twice(fault: Exception) -> Non
 
 
 def test_throttling_is_retried_and_a_5xx_only_where_repeatable() -> None:
-    throttled = ScriptedClient(_refusal("TooManyRequestsException", 400))
+    throttled = ScriptedClient(refusal("TooManyRequestsException", 400))
     _transport(throttled).confirm_sign_up({})  # type: ignore[typeddict-item]
     assert throttled.calls == 2
-    failed = ScriptedClient(_refusal("InternalErrorException", 500))
+    failed = ScriptedClient(refusal("InternalErrorException", 500))
     with pytest.raises(CognitoError) as caught:
         _transport(failed).confirm_sign_up({})  # type: ignore[typeddict-item]
     assert (caught.value.status, failed.calls) == (500, 1)
-    repeatable = ScriptedClient(_refusal("InternalErrorException", 500))
+    repeatable = ScriptedClient(refusal("InternalErrorException", 500))
     _transport(repeatable).forgot_password({})  # type: ignore[typeddict-item]
     assert repeatable.calls == 2
 
