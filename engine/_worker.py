@@ -1,6 +1,9 @@
 """An SRP worker process (see :mod:`.workers`): reads a pickled ``(function, args)`` at a
 time on its standard input, answers ``(True, result)`` or ``(False, error)`` on its
-standard output, and ends at the end of its input."""
+standard output, and ends at the end of its input.
+
+``python -m cognitoflow.engine._worker [NICE]``: it first lowers its CPU priority by NICE
+(where the system has priorities)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from .workers import read_frame, write_frame
 
 
 def main() -> None:
+    nice = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not be an answer
     requests = sys.stdin.buffer

@@ -37,7 +37,7 @@ from .outputs import (
     SignUpOutput,
 )
 from .plan import Call, Ceremony, Compute, CreatePasskey, Plan
-from .workers import shared_workers
+from .workers import SrpWorkers, shared_workers
 
 __all__ = ["INLINE", "AsyncSignInFlow"]
 
@@ -196,6 +196,8 @@ class AsyncSignInFlow(Flow):
         if self.srp_executor == INLINE:
             return compute.function(*compute.args)
         executor = self.srp_executor or shared_workers()
+        if isinstance(executor, SrpWorkers):  # awaited on the loop: no thread takes the GIL
+            return await executor.run(compute.function, *compute.args)
         work = functools.partial(compute.function, *compute.args)
         return await asyncio.get_running_loop().run_in_executor(executor, work)
 

@@ -4,7 +4,7 @@ The contract, fault-injection and resume suites run on both front ends (see thos
 modules); this one checks what only the async front end has: its methods mirror
 SignInFlow's one for one and do nothing but await them, cancellation leaves the flow as
 it was, a second task on the same flow is refused, passkey callbacks may be coroutines,
-SRP runs in worker processes whose errors come back to the plan.
+SRP runs wherever it is sent (the worker processes themselves: test_workers.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import ast
 import asyncio
 import inspect
 import textwrap
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,7 +27,6 @@ from cognitoflow.engine import (
     StepInProgressError,
 )
 from cognitoflow.engine.flow import Flow
-from cognitoflow.engine.workers import SrpWorkers, WorkerError
 from cognitoflow.transports.aio import OPERATIONS, AsyncTransport
 from cognitoflow.transports.fake import (
     AsyncFakeTransport,
@@ -227,30 +225,6 @@ async def test_srp_runs_wherever_it_is_sent(pool: Pool, executor: str) -> None:
     with ThreadPoolExecutor(1) as threads:
         flow = _flow(pool, srp_executor=chosen or (threads if executor == "threads" else None))
         assert (await flow.sign_in("lee", PASSWORD)).is_signed_in
-
-
-@pytest.fixture
-def workers() -> Iterator[SrpWorkers]:
-    made = SrpWorkers(1)
-    yield made
-    made.shutdown()
-
-
-def test_worker_processes_answer_results_and_errors(workers: SrpWorkers) -> None:
-    assert workers.submit(pow, 3, 5, 7).result(timeout=60) == pow(3, 5, 7)
-    with pytest.raises(ValueError, match="invalid literal"):
-        workers.submit(int, "luck").result(timeout=60)
-    with pytest.raises(ModuleNotFoundError):  # what the worker cannot even read comes back
-        workers.submit(_Slow, None).result(timeout=60)
-    assert workers.submit(sorted, [3, 1, 2]).result(timeout=60) == [1, 2, 3]  # still there
-
-
-def test_a_worker_that_dies_is_an_error_then_replaced(workers: SrpWorkers) -> None:
-    import os
-
-    with pytest.raises(WorkerError):
-        workers.submit(os._exit, 3).result(timeout=60)
-    assert workers.submit(abs, -4).result(timeout=60) == 4
 
 
 def test_a_sync_snapshot_restores_in_an_async_flow_and_back(pool: Pool) -> None:
