@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.request import urlopen
 
 import pytest
@@ -127,6 +130,49 @@ def test_jwks_and_outbox(wire: tuple[FakeCognito, Client]) -> None:
     assert json.loads(client.get("/_fake/outbox?purpose=MFA").get_data())["Messages"] == []
     client.delete("/_fake/outbox")
     assert len(cognito.outbox) == 0
+
+
+def _call(connection: http.client.HTTPConnection, operation: str, body: object) -> Any:
+    connection.request(
+        "POST",
+        "/",
+        body=json.dumps(body),
+        headers={"X-Amz-Target": TARGET + operation, "Content-Type": "application/x-amz-json-1.1"},
+    )
+    return connection.getresponse()
+
+
+def test_connections_stay_open_between_requests_as_cognito_keeps_them() -> None:
+    """HTTP/1.1 keep-alive: two calls on one connection, none answered 'Connection: close';
+    stopping the server closes the connection still open."""
+    with FakeCognitoServer() as server:
+        connection = http.client.HTTPConnection(*server.url.removeprefix("http://").split(":"))
+        first = _call(connection, "CreateUserPool", {"PoolName": "kept"})
+        pool = json.loads(first.read())["UserPool"]["Id"]
+        assert first.getheader("Connection", "").lower() != "close"
+        socket_used = connection.sock
+        second = _call(connection, "DescribeUserPool", {"UserPoolId": pool})
+        assert json.loads(second.read())["UserPool"]["Name"] == "kept"
+        assert connection.sock is socket_used  # the same connection, not a new one
+    assert connection.sock.recv(1) == b""  # closed by the server as it stopped
+    connection.close()
+
+
+def test_requests_are_logged_only_when_asked_and_never_their_bodies(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="cognitoflow.fake.requests")
+    secret = "Never-logged-1!"
+    for quiet in (True, False):
+        with FakeCognitoServer(quiet=quiet) as server:
+            connection = http.client.HTTPConnection(*server.url.removeprefix("http://").split(":"))
+            body = {"ClientId": "none", "AuthFlow": "USER_PASSWORD_AUTH"}
+            body["AuthParameters"] = {"USERNAME": "ann", "PASSWORD": secret}
+            _call(connection, "InitiateAuth", body).read()
+            connection.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "cognitoflow.fake.requests"]
+    assert lines == ['127.0.0.1 "POST /" 400 InitiateAuth']
+    assert secret not in caplog.text
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:

@@ -123,6 +123,12 @@ def serve(host: str, port: int, state: str | None, quiet: bool, seed: str | None
         raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}") from None
     except Exception as error:  # a state file that is not one this release wrote
         raise BadSetup(f"--state {state}: cannot be read ({type(error).__name__}).") from None
+    if not quiet:  # each request, one line on standard error
+        import logging
+
+        requests = logging.getLogger("cognitoflow.fake.requests")
+        requests.addHandler(logging.StreamHandler())
+        requests.setLevel(logging.INFO)
     click.echo(f"Fake Cognito listening on {server.url}", err=True)
     try:
         server.serve_forever()

@@ -7,10 +7,11 @@
 """
 
 from ._async import AsyncFakeTransport
-from ._http import FakeCognitoApp, FakeCognitoServer
+from ._http import FakeCognitoApp
 from ._model import FakeSettings
 from ._passkeys import SoftwareAuthenticator
 from ._seed import SEED_FORMAT, SeedError, seeded
+from ._server import FakeCognitoServer
 from ._service import FakeCognito
 from ._state import STATE_FORMAT, StateFileError
 from ._support import ManualClock, Message, Outbox, SystemClock, mask_destination

@@ -21,19 +21,17 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ._core import addressed_to
 from ._journal import StateJournal, journaled
 from ._service import FakeCognito
 
-__all__ = ["FakeCognitoApp", "FakeCognitoServer"]
+__all__ = ["FakeCognitoApp"]
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 JSON_TYPE = "application/x-amz-json-1.1"
@@ -191,101 +189,3 @@ def _error(code: str, message: str) -> Response:
     # keeps it as it is), or the reply would never be sent.
     response.headers["x-amzn-ErrorMessage"] = message.encode("ascii", "backslashreplace").decode()
     return response
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-class FakeCognitoServer:
-    """The fake served over HTTP by werkzeug in a background thread.
-
-    Use it in tests (``with FakeCognitoServer() as server: ... server.url``); the CLI's
-    ``cognitoflow fake-cognito serve`` runs the same application in the foreground.
-
-    Args:
-        cognito: the service to serve (a new one by default).
-        host: where to listen; keep the default loopback address.
-        port: 0 picks a free port.
-        state_file: if given, the pool state is loaded from it when it exists, and kept in
-            it as it changes: each request appends what it changed to ``state_file.journal``
-            (see :mod:`._journal`).
-        quiet: do not log each request (werkzeug logs them otherwise).
-        seed: pools, clients, groups and users to start with (:mod:`._seed`'s format),
-            and what ``POST /_fake/reset`` goes back to.
-    """
-
-    def __init__(
-        self,
-        cognito: FakeCognito | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        state_file: str | Path | None = None,
-        quiet: bool = True,
-        seed: Mapping[str, Any] | None = None,
-    ) -> None:
-        from ._seed import seeded
-
-        self.state_file = Path(state_file) if state_file else None
-
-        def fresh() -> FakeCognito:
-            return seeded(seed) if seed is not None else FakeCognito()
-
-        if cognito is None:
-            exists = self.state_file is not None and self.state_file.exists()
-            cognito = FakeCognito.load(self.state_file) if exists else fresh()  # type: ignore[arg-type]
-        journal = None
-        if self.state_file is not None:
-            journal = StateJournal(self.state_file)
-            journal.attach(cognito)
-        self.app = FakeCognitoApp(cognito, journal=journal, reset=fresh)
-        handler = _QuietHandler if quiet else WSGIRequestHandler
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=handler
-        )
-        self._thread: threading.Thread | None = None
-
-    @property
-    def cognito(self) -> FakeCognito:
-        """The service served (a new one after ``/_fake/reset``)."""
-        return self.app.cognito
-
-    @property
-    def outbox(self) -> Any:
-        """The codes the served fake sent (its ``cognito.outbox``)."""
-        return self.cognito.outbox
-
-    @property
-    def url(self) -> str:
-        """The endpoint to give boto3 (``endpoint_url``) or Amplify (``userPoolEndpoint``)."""
-        return f"http://{self._server.host}:{self._server.port}"
-
-    def start(self) -> FakeCognitoServer:
-        """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self._server.serve_forever()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._thread is not None:
-            self._server.shutdown()  # waits for serve_forever, so only when it runs
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self.app.journal is not None:  # leave one whole state file behind
-            with self.cognito._lock:
-                self.app.journal.compact()
-            self.app.journal.close()
-
-    def __enter__(self) -> FakeCognitoServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
