@@ -49,8 +49,11 @@ class WorkerError(RuntimeError):
 
 
 def write_frame(stream: IO[bytes], data: bytes) -> None:
-    """One message: its length, then its bytes."""
-    stream.write(_LENGTH.pack(len(data)) + data)
+    """One message: its length, then its bytes (an unbuffered pipe may take them in
+    pieces)."""
+    rest = memoryview(_LENGTH.pack(len(data)) + data)
+    while rest:
+        rest = rest[stream.write(rest) :]
     stream.flush()
 
 
