@@ -3,13 +3,15 @@
 The processes answer results and errors, are replaced when one dies or is interrupted,
 are shared by both ways in (never more than ``workers`` of them), run at the lower CPU
 priority asked for, and nobody waiting for one is forgotten: not after a cancellation,
-not at shutdown.
+not at shutdown. An async flow waits for them without a thread, unless its loop cannot
+watch a pipe.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Iterator
 
@@ -133,3 +135,42 @@ async def test_workers_run_at_the_priority_asked_for(nice: int) -> None:
 def test_settings_out_of_range_are_refused(settings: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="whole number"):
         SrpWorkers(**settings)
+
+
+@pytest.mark.anyio
+async def test_a_loop_that_cannot_watch_pipes_waits_in_a_thread_instead(
+    workers: SrpWorkers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+
+    def cannot(*args: object) -> None:
+        raise NotImplementedError  # as Windows' proactor loop says
+
+    monkeypatch.setattr(loop, "add_reader", cannot)
+    assert await workers.run(pow, 3, 5, 7) == pow(3, 5, 7)
+
+
+@pytest.mark.anyio
+async def test_an_async_flow_waits_for_its_workers_without_a_thread(
+    workers: SrpWorkers,
+) -> None:
+    from cognitoflow.engine import AsyncSignInFlow
+    from cognitoflow.transports.fake import AsyncFakeTransport, FakeCognito
+
+    cognito = FakeCognito()
+    pool = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c")
+    cognito.add_user(pool, "ann", "Ann-pass-1!")
+
+    def srp_threads() -> int:
+        return sum(t.name.startswith("cognitoflow-srp") for t in threading.enumerate())
+
+    before = srp_threads()
+    flow = AsyncSignInFlow(
+        AsyncFakeTransport(cognito),
+        user_pool_id=pool,
+        client_id=client["UserPoolClient"]["ClientId"],
+        srp_executor=workers,
+    )
+    assert (await flow.sign_in("ann", "Ann-pass-1!")).is_signed_in
+    assert srp_threads() == before
