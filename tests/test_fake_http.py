@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
@@ -156,6 +157,24 @@ def test_connections_stay_open_between_requests_as_cognito_keeps_them() -> None:
         assert connection.sock is socket_used  # the same connection, not a new one
     assert connection.sock.recv(1) == b""  # closed by the server as it stopped
     connection.close()
+
+
+def test_stop_ends_serve_forever_in_whichever_thread_it_runs() -> None:
+    server = FakeCognitoServer()
+    runner = threading.Thread(target=server.serve_forever)
+    runner.start()
+    with urlopen(f"{server.url}/_fake/outbox") as answer:
+        assert json.loads(answer.read()) == {"Messages": []}
+    server.stop()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+
+
+def test_a_server_never_started_stops_and_frees_its_port() -> None:
+    server = FakeCognitoServer()
+    port = int(server.url.rsplit(":", 1)[1])
+    server.stop()
+    FakeCognitoServer(port=port).stop()  # the port is free again
 
 
 def test_requests_are_logged_only_when_asked_and_never_their_bodies(

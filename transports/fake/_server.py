@@ -82,6 +82,7 @@ class FakeCognitoServer:
             served, host=host, port=port, threads=THREADS, ident="cognitoflow-fake"
         )
         self._stopping = threading.Event()
+        self._serving = threading.Event()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -109,13 +110,13 @@ class FakeCognitoServer:
         return self
 
     def serve_forever(self) -> None:
-        """Serve in this thread until :meth:`stop` (or an interrupt)."""
+        """Serve in this thread until :meth:`stop` (from any thread) or an interrupt."""
+        self._serving.set()
         try:
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=1.0, use_poll=True, map=self._server._map, count=1)
         finally:
-            wasyncore.close_all(self._server._map)  # the connections and the listening socket
-            self._server.task_dispatcher.shutdown()
+            self._close()
             self._done.set()
 
     def stop(self) -> None:
@@ -124,16 +125,21 @@ class FakeCognitoServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
+        self._server.pull_trigger()  # wake a serving loop, wherever it runs, to stop
         if self._thread is not None:
-            self._server.pull_trigger()  # wake the loop to see it should stop
             self._thread.join(timeout=5)
-        elif not self._done.is_set():  # never served: only the socket to close
-            wasyncore.close_all(self._server._map)
-            self._server.task_dispatcher.shutdown()
+        elif self._serving.is_set():  # serve_forever runs in a thread of the caller's
+            self._done.wait(timeout=5)
+        else:  # never served: only the socket to close
+            self._close()
         if self.app.journal is not None:  # leave one whole state file behind
             with self.cognito._lock:
                 self.app.journal.compact()
             self.app.journal.close()
+
+    def _close(self) -> None:
+        wasyncore.close_all(self._server._map)  # the connections and the listening socket
+        self._server.task_dispatcher.shutdown()
 
     def __enter__(self) -> FakeCognitoServer:
         return self.start()
