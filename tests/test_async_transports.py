@@ -155,3 +155,34 @@ async def test_a_server_side_flow_without_credentials_sends_nothing(
         flow = AsyncSignInFlow(transport, user_pool_id="us-east-1_x", client_id="c", admin=True)
         with pytest.raises(CredentialsMissingError):
             await flow.sign_in("ann", "Pass-word-1", auth_flow_type="ADMIN_USER_PASSWORD_AUTH")
+
+
+@pytest.mark.anyio
+async def test_aiobotocores_own_settings_are_taken_and_its_data_read_off_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An ``AioConfig`` (with options botocore's Config lacks) is merged, not refused; and
+    botocore's data files are read in a thread as the client is made."""
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
+    readers: list[threading.Thread] = []
+    warm_up = AioSession.warm_up_loader_caches
+
+    def recorded(self: AioSession, *args: Any) -> None:
+        readers.append(threading.current_thread())
+        warm_up(self, *args)
+
+    monkeypatch.setattr(AioSession, "warm_up_loader_caches", recorded)
+    transport = AioBotocoreTransport(
+        region="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
+        config=AioConfig(connector_args={"keepalive_timeout": 7}),
+        max_attempts=1,
+    )
+    async with transport:
+        with pytest.raises(TransportConnectionError):
+            await transport.call("initiate_auth", {"ClientId": "c", "AuthFlow": "USER_SRP_AUTH"})
+        assert transport.client.meta.config.connector_args["keepalive_timeout"] == 7
+    assert readers
+    assert threading.main_thread() not in readers

@@ -23,11 +23,22 @@ from .retries import (
 )
 
 try:
+    from aiobotocore.config import AioConfig
     from aiobotocore.session import AioSession
 except ImportError as missing:  # pragma: no cover - the extra is part of the test set-up
     raise ImportError(
         'AioBotocoreTransport needs aiobotocore: pip install "cognitoflow[async]"'
     ) from missing
+
+
+def _base_config() -> Config:
+    """aiobotocore's settings to start from: botocore's data files (tens of ms to read)
+    read in a thread as the client is made, not on the event loop (aiobotocore 3.7 on)."""
+    try:
+        return AioConfig(warm_up_loader_caches=True)
+    except TypeError:  # pragma: no cover - an aiobotocore before 3.7 reads them on the loop
+        return AioConfig()
+
 
 __all__ = ["AioBotocoreTransport"]
 
@@ -49,7 +60,8 @@ class AioBotocoreTransport(AsyncClientTransport):
         region: the user pool's region.
         endpoint_url: another endpoint, e.g. the served fake's.
         profile: a named AWS profile.
-        config: a botocore ``Config`` merged over the transport's defaults.
+        config: a botocore ``Config`` (or aiobotocore's ``AioConfig``) merged over the
+            transport's defaults.
         client: an aiobotocore ``cognito-idp`` client you built (and close); the other
             arguments must then be left out. Build it with ``retries={"max_attempts": 1}``,
             or botocore may re-send. It sends every call, so it must be signed for
@@ -111,7 +123,7 @@ class AioBotocoreTransport(AsyncClientTransport):
                 "cognito-idp",
                 region_name=region,
                 endpoint_url=self.endpoint_url,
-                config=client_config(self._config, signed=signed),
+                config=client_config(self._config, signed=signed, base=_base_config()),
             )
         )
         self._closing[signed] = stack

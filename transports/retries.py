@@ -60,11 +60,15 @@ def checked_attempts(max_attempts: int, client: object, *building: object) -> in
     return max_attempts
 
 
-def client_config(config: Config | None, *, signed: bool) -> Config:
+def client_config(config: Config | None, *, signed: bool, base: Config | None = None) -> Config:
     """The client's botocore settings: short timeouts, ``config`` over them, and never
     botocore's own retries (they would re-send an answer after a read timeout); unsigned
-    unless the client is for :data:`SIGNED_OPERATIONS`."""
-    settings = Config(connect_timeout=5, read_timeout=15)
+    unless the client is for :data:`SIGNED_OPERATIONS`.
+
+    ``base`` is what to start from, and its class is the result's: aiobotocore's
+    transport passes an ``AioConfig``, so that one given as ``config`` keeps its own
+    options."""
+    settings = (base or Config()).merge(Config(connect_timeout=5, read_timeout=15))
     if config is not None:
         settings = settings.merge(config)
     settings = settings.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
