@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar, cast
 from cognitoflow.transports.aio import AsyncTransport
 from cognitoflow.transports.base import TransportError
 
-from . import session
+from . import replies, session
 from .context import output
 from .driver import PasskeyAuthenticator, _StepEnded
 from .errors import InvalidInputError
@@ -183,6 +183,8 @@ class AsyncSignInFlow(Flow):
                 result = self._keep(instruction)
 
     async def _call_awaited(self, call: Call) -> Any:
+        if not replies.model_read():  # read once per process, off the loop
+            await asyncio.to_thread(replies.read_model)
         transport = cast(AsyncTransport, self.transport)
         try:
             reply = await transport.call(call.operation, call.request)

@@ -60,6 +60,17 @@ def _model() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     return names, required
 
 
+def model_read() -> bool:
+    """Whether botocore's model of Cognito has been read: the first :func:`check_reply`
+    reads it otherwise (a few tens of ms, once per process)."""
+    return _model.cache_info().currsize > 0
+
+
+def read_model() -> None:
+    """Read botocore's model of Cognito now (an async flow does it in a thread)."""
+    _model()
+
+
 def check_reply(call: Call, reply: Mapping[str, Any]) -> None:
     """Raise :class:`MalformedReplyError` unless ``reply`` holds what Cognito always sends."""
     names, required = _model()

@@ -13,6 +13,7 @@ import ast
 import asyncio
 import inspect
 import textwrap
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -225,6 +226,28 @@ async def test_srp_runs_wherever_it_is_sent(pool: Pool, executor: str) -> None:
     with ThreadPoolExecutor(1) as threads:
         flow = _flow(pool, srp_executor=chosen or (threads if executor == "threads" else None))
         assert (await flow.sign_in("lee", PASSWORD)).is_signed_in
+
+
+@pytest.mark.anyio
+async def test_botocores_model_is_read_off_the_loop(
+    pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The replies' checks need botocore's model of Cognito: read in a thread."""
+    from cognitoflow.engine import replies
+
+    pool.user("liv", PASSWORD)
+    readers: list[threading.Thread] = []
+    read = replies.read_model
+
+    def recorded() -> None:
+        readers.append(threading.current_thread())
+        read()
+
+    monkeypatch.setattr(replies, "read_model", recorded)
+    replies._model.cache_clear()
+    assert (await _flow(pool, srp_executor=INLINE).sign_in("liv", PASSWORD)).is_signed_in
+    assert readers
+    assert threading.current_thread() not in readers
 
 
 def test_a_sync_snapshot_restores_in_an_async_flow_and_back(pool: Pool) -> None:
